@@ -1,0 +1,98 @@
+"""RSS 2.0 for the whole site, each section and each author (Django's syndication framework)."""
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.utils.feedgenerator import Rss201rev2Feed
+
+from masthead.core.models import NewsroomSettings
+
+from .services import published_articles
+
+FEED_LENGTH = 30
+
+
+class ArticleFeed(Feed):
+    feed_type = Rss201rev2Feed
+
+    def __call__(self, request, *args, **kwargs):
+        self.request = request
+        self.newsroom = NewsroomSettings.for_request(request)
+        return super().__call__(request, *args, **kwargs)
+
+    def get_object(self, request, *args, **kwargs):
+        return None
+
+    def title(self, obj):
+        return self.newsroom.name
+
+    def link(self, obj):
+        # Feeds name the configured public address, not whatever Host the request carried.
+        return settings.SITE_URL + "/"
+
+    def description(self, obj):
+        return self.newsroom.description or self.newsroom.tagline or self.newsroom.name
+
+    def articles(self, obj):
+        return published_articles()
+
+    def items(self, obj):
+        return self.articles(obj)[:FEED_LENGTH]
+
+    def item_title(self, item):
+        return item.title
+
+    def item_description(self, item):
+        return item.summary
+
+    def item_link(self, item):
+        return settings.SITE_URL + item.url
+
+    def item_pubdate(self, item):
+        return item.first_published_at
+
+    def item_updateddate(self, item):
+        return item.last_published_at
+
+    def item_author_name(self, item):
+        return ", ".join(entry.author.title for entry in item.byline.all()) or None
+
+    def item_categories(self, item):
+        return [item.section.title] if item.section else []
+
+
+class SiteFeed(ArticleFeed):
+    pass
+
+
+class SectionFeed(ArticleFeed):
+    def get_object(self, request, section):
+        return section
+
+    def title(self, obj):
+        return f"{obj.title} – {self.newsroom.name}"
+
+    def link(self, obj):
+        return settings.SITE_URL + obj.url
+
+    def description(self, obj):
+        return obj.intro or super().description(obj)
+
+    def articles(self, obj):
+        return published_articles().filter(section=obj)
+
+
+class AuthorFeed(ArticleFeed):
+    def get_object(self, request, author):
+        return author
+
+    def title(self, obj):
+        return f"{obj.title} – {self.newsroom.name}"
+
+    def link(self, obj):
+        return settings.SITE_URL + obj.url
+
+    def description(self, obj):
+        return f"{obj.title}, {obj.job_title}"
+
+    def articles(self, obj):
+        return published_articles().filter(byline__author=obj)

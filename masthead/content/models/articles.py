@@ -1,0 +1,216 @@
+"""Articles: the newsroom's stories, with their byline, section, tags and hero image."""
+
+import datetime
+from functools import cached_property
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from modelcluster.contrib.taggit import ClusterTaggableManager
+from modelcluster.fields import ParentalKey
+from taggit.models import TaggedItemBase
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import Orderable, Page
+from wagtail.search import index
+
+from masthead.core.blocks import StoryBlock
+from masthead.core.models import PublicPageMixin
+
+from .. import reading
+
+# An update is worth telling readers about only when it comes this long after publication.
+MEANINGFUL_UPDATE = datetime.timedelta(minutes=30)
+
+
+class ArticleTag(TaggedItemBase):
+    content_object = ParentalKey(
+        "content.ArticlePage", related_name="tagged_items", on_delete=models.CASCADE
+    )
+
+
+class ArticleAuthor(Orderable):
+    """One name in an article's byline, in the order editors set."""
+
+    article = ParentalKey("content.ArticlePage", related_name="byline", on_delete=models.CASCADE)
+    author = models.ForeignKey(
+        "content.AuthorPage",
+        verbose_name=_("author"),
+        related_name="bylines",
+        on_delete=models.CASCADE,
+    )
+
+    panels = [FieldPanel("author")]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("author")
+        verbose_name_plural = _("authors")
+
+
+class ArticlePageForm(WagtailAdminPageForm):
+    def clean(self):
+        cleaned = super().clean()
+        byline = self.formsets.get("byline")
+        if byline is not None:
+            names = [
+                form
+                for form in byline.forms
+                if form.is_valid() and form.cleaned_data and not form.cleaned_data.get("DELETE")
+            ]
+            if not names:
+                self.add_error(
+                    None, _("Add at least one author to the byline before saving this article.")
+                )
+        return cleaned
+
+
+class ArticleIndexPage(PublicPageMixin, Page):
+    """The home of every article's URL (/news/...): a paginated list of the latest stories."""
+
+    intro = models.TextField(_("introduction"), blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+    parent_page_types = ["content.HomePage"]
+    subpage_types = ["content.ArticlePage"]
+    max_count_per_parent = 1
+    template = "content/article_index_page.html"
+
+    class Meta:
+        verbose_name = _("article index")
+
+    def get_context(self, request, *args, **kwargs):
+        from masthead.core.pagination import paginate
+
+        from ..services import published_articles
+
+        context = super().get_context(request, *args, **kwargs)
+        context["articles"] = paginate(request, published_articles(), 20)
+        return context
+
+
+class ArticlePage(PublicPageMixin, Page):
+    summary = models.TextField(
+        _("summary"),
+        max_length=400,
+        help_text=_("One or two sentences shown under the headline and in lists."),
+    )
+    hero_image = models.ForeignKey(
+        "images.NewsImage",
+        verbose_name=_("hero image"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    hero_caption = models.CharField(_("hero caption"), max_length=300, blank=True)
+    hero_credit = models.CharField(
+        _("hero photo credit"),
+        max_length=255,
+        blank=True,
+        help_text=_("Leave empty to use the credit stored with the image."),
+    )
+    section = models.ForeignKey(
+        "content.SectionPage",
+        verbose_name=_("section"),
+        null=True,  # a deleted section must not take its articles with it
+        on_delete=models.SET_NULL,
+        related_name="articles",
+    )
+    body = StreamField(StoryBlock(), verbose_name=_("body"), blank=True)
+    correction = models.TextField(
+        _("correction"),
+        blank=True,
+        help_text=_("Say what was wrong and what changed. Shown at the top of the article."),
+    )
+    tags = ClusterTaggableManager(through=ArticleTag, blank=True, verbose_name=_("tags"))
+    reading_minutes = models.PositiveSmallIntegerField(
+        _("reading time (minutes)"), default=1, editable=False
+    )
+
+    base_form_class = ArticlePageForm
+    content_panels = [
+        FieldPanel("title", heading=_("Headline")),
+        FieldPanel("summary"),
+        InlinePanel("byline", heading=_("Byline"), label=_("Author"), min_num=1),
+        FieldPanel("section"),
+        MultiFieldPanel(
+            [FieldPanel("hero_image"), FieldPanel("hero_caption"), FieldPanel("hero_credit")],
+            heading=_("Hero image"),
+        ),
+        FieldPanel("body"),
+        FieldPanel("correction"),
+        FieldPanel("tags"),
+    ]
+    promote_panels = Page.promote_panels + [FieldPanel("first_published_at")]
+
+    search_fields = Page.search_fields + [
+        index.SearchField("summary"),
+        index.SearchField("body"),
+        index.FilterField("section"),
+        index.FilterField("first_published_at"),
+    ]
+
+    parent_page_types = ["content.ArticleIndexPage"]
+    subpage_types = []
+    template = "content/article_page.html"
+
+    class Meta:
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+
+    def save(self, *args, **kwargs):
+        self.reading_minutes = reading.reading_minutes(self.body)
+        return super().save(*args, **kwargs)
+
+    @property
+    def headline(self):
+        return self.title
+
+    @property
+    def published_at(self):
+        return self.first_published_at or self.go_live_at or self.latest_revision_created_at
+
+    @property
+    def updated_at(self):
+        """The last publication time, when it is meaningfully later than the first one."""
+        first, last = self.first_published_at, self.last_published_at
+        if first and last and last - first >= MEANINGFUL_UPDATE:
+            return last
+        return None
+
+    @property
+    def photo_credit(self):
+        if self.hero_credit:
+            return self.hero_credit
+        return self.hero_image.credit if self.hero_image else ""
+
+    @cached_property
+    def authors(self):
+        """The byline's authors in order, skipping any that have been unpublished."""
+        return [
+            entry.author
+            for entry in self.byline.select_related("author").all()
+            if entry.author.live
+        ]
+
+    @cached_property
+    def tag_list(self):
+        return list(self.tags.all())
+
+    def get_meta_description(self):
+        return self.search_description or self.summary
+
+    def get_social_image(self):
+        return self.hero_image
+
+    def get_json_ld(self, request):
+        from ..structured_data import news_article
+
+        return news_article(self, request)
+
+    def get_context(self, request, *args, **kwargs):
+        from .. import services
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(services.article_sidebar(self))
+        return context

@@ -1,0 +1,160 @@
+"""What the newsroom does with its content: the lists readers see and today's roundup."""
+
+from django.db import transaction
+from django.db.models import F, Prefetch, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone
+from django.utils.translation import get_language
+
+from masthead.feed.models import FeedItem
+from masthead.feed.services import latest_items
+
+from .models import (
+    ArticleAuthor,
+    ArticlePage,
+    EditorsPick,
+    RoundupIndexPage,
+    RoundupItem,
+    RoundupPage,
+    SectionPage,
+)
+
+LATEST_PER_SECTION = 3
+TOP_STORIES = 4
+
+
+def _with_listing_data(queryset):
+    """Fetch what a story card shows (section, picture, byline) in a fixed number of queries."""
+    return queryset.select_related("section", "hero_image").prefetch_related(
+        "hero_image__renditions",
+        Prefetch(
+            "byline", queryset=ArticleAuthor.objects.select_related("author").order_by("sort_order")
+        ),
+    )
+
+
+def published_articles():
+    """Return live articles in the active edition, newest first, ready to list."""
+    articles = ArticlePage.objects.live().filter(locale__language_code=get_language() or "en")
+    return _with_listing_data(articles.order_by("-first_published_at", "-id"))
+
+
+def editors_picks(site):
+    picks = (
+        EditorsPick.objects.filter(picks__site=site, article__live=True)
+        .select_related("article")
+        .order_by("sort_order")
+    )
+    return [pick.article for pick in picks]
+
+
+def latest_roundup():
+    return (
+        RoundupPage.objects.live()
+        .filter(locale__language_code=get_language() or "en")
+        .order_by("-date")
+        .first()
+    )
+
+
+def sections():
+    return (
+        SectionPage.objects.live()
+        .filter(locale__language_code=get_language() or "en")
+        .order_by("nav_order", "title")
+    )
+
+
+def latest_by_section(section_list, per_section=LATEST_PER_SECTION):
+    """Return [(section, [articles])] with one query, however many articles there are."""
+    ranked = published_articles().annotate(
+        rank=Window(
+            RowNumber(),
+            partition_by=[F("section_id")],
+            order_by=[F("first_published_at").desc(), F("id").desc()],
+        )
+    )
+    rows = list(ranked.filter(rank__lte=per_section, section__in=[s.pk for s in section_list]))
+    grouped = {s.pk: [] for s in section_list}
+    for article in rows:
+        grouped.setdefault(article.section_id, []).append(article)
+    return [(s, grouped[s.pk]) for s in section_list if grouped.get(s.pk)]
+
+
+def front_page(home):
+    """Everything the home page shows: lead, top stories, feed, picks and each section's latest."""
+    latest = list(published_articles()[: TOP_STORIES + 1])
+    lead = (
+        home.lead_story if home.lead_story_id and home.lead_story and home.lead_story.live else None
+    )
+    if lead is None and latest:
+        lead = latest[0]
+    top = [a for a in latest if lead is None or a.pk != lead.pk][:TOP_STORIES]
+    section_list = list(sections())
+    return {
+        "lead_story": lead,
+        "top_stories": top,
+        "feed_items": latest_items(limit=8),
+        "editors_picks": editors_picks(home.get_site()),
+        "section_latest": latest_by_section(section_list),
+        "latest_roundup": latest_roundup(),
+    }
+
+
+def article_sidebar(article):
+    """What sits beside an article: related latest, the latest roundup, feed and picks."""
+    related = published_articles().exclude(pk=article.pk)
+    if article.section_id:
+        related = related.filter(section_id=article.section_id)
+    return {
+        "related_latest": list(related[:4]),
+        "latest_roundup": latest_roundup(),
+        "feed_items": latest_items(limit=5),
+        "editors_picks": [a for a in editors_picks(article.get_site()) if a.pk != article.pk][:5],
+    }
+
+
+def can_start_roundup(user):
+    index = RoundupIndexPage.objects.first()
+    return bool(index and index.permissions_for_user(user).can_add_subpage())
+
+
+@transaction.atomic
+def start_todays_roundup(user=None, today=None):
+    """Create today's roundup as a draft, pre-filled from today's feed items and articles.
+
+    Returns (roundup, created). If today's roundup exists already it is returned untouched.
+    """
+    today = today or timezone.localdate()
+    index = RoundupIndexPage.objects.first()
+    if index is None:
+        raise LookupError("There is no roundup index page to put the roundup under.")
+    existing = RoundupPage.objects.child_of(index).filter(date=today).first()
+    if existing:
+        return existing, False
+
+    tz = timezone.get_current_timezone()
+    start = timezone.make_aware(timezone.datetime.combine(today, timezone.datetime.min.time()), tz)
+    end = start + timezone.timedelta(days=1)
+    roundup = RoundupPage(date=today, live=False, owner=user, locale=index.locale)
+    position = 0
+    todays_items = (
+        FeedItem.objects.filter(published_at__gte=start, published_at__lt=end)
+        .select_related("article")
+        .order_by("published_at")
+    )
+    for item in todays_items:
+        roundup.items.add(
+            RoundupItem(text=item.text, article=item.article, feed_item=item, sort_order=position)
+        )
+        position += 1
+    linked = {item.article_id for item in todays_items if item.article_id}
+    todays_articles = ArticlePage.objects.live().filter(
+        first_published_at__gte=start, first_published_at__lt=end
+    )
+    for article in todays_articles.exclude(pk__in=linked).order_by("first_published_at"):
+        roundup.items.add(RoundupItem(text=article.summary, article=article, sort_order=position))
+        position += 1
+    index.add_child(instance=roundup)
+    roundup.save_revision(user=user, log_action=True)
+    return roundup, True

@@ -1,0 +1,228 @@
+"""The newsroom's workflow in the Wagtail admin: validation, review, scheduling and roundups."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.urls import reverse
+from django.utils import timezone
+from wagtail.models import Page
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+
+from masthead.content.models import ArticlePage, RoundupPage
+from masthead.core.management.commands.newsroom_worker import publish_due_pages
+from masthead.feed.tests.factories import FeedItemFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def staff(django_user_model, name, group):
+    user = django_user_model.objects.create_user(name, f"{name}@example.org", "long-password-123")
+    user.groups.add(Group.objects.get(name=group))
+    return user
+
+
+def article_form(newsroom, **overrides):
+    data = {
+        "title": "Bridge reopens in Kostel",
+        "slug": "bridge-reopens",
+        "summary": "Traffic is flowing again.",
+        "section": newsroom.sections[0].pk,
+        "byline": inline_formset([{"author": newsroom.authors[0].pk}]),
+        "body": streamfield([("paragraph", rich_text("<p>The bridge reopened at noon.</p>"))]),
+        "correction": "",
+        "tags": "",
+        "hero_caption": "",
+        "hero_credit": "",
+    }
+    data.update(overrides)
+    return nested_form_data(data)
+
+
+def add_url(newsroom):
+    return reverse("wagtailadmin_pages:add", args=("content", "articlepage", newsroom.news.pk))
+
+
+def test_the_migration_creates_writer_editor_admin_and_a_review_workflow():
+    from wagtail.models import Workflow
+
+    assert set(
+        Group.objects.filter(name__in=["Writer", "Editor", "Admin"]).values_list("name", flat=True)
+    ) == {
+        "Writer",
+        "Editor",
+        "Admin",
+    }
+    workflow = Workflow.objects.get(name="Editorial review")
+    assert workflow.active
+    task = workflow.tasks.get().specific
+    assert list(task.groups.values_list("name", flat=True)) == ["Editor"]
+
+
+def test_editor_creates_and_publishes_an_article(client, newsroom, django_user_model):
+    # given
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    # when
+    response = client.post(
+        add_url(newsroom), article_form(newsroom, **{"action-publish": "publish"})
+    )
+    # then
+    assert response.status_code == 302, response.content.decode()[:3000]
+    article = ArticlePage.objects.get(slug="bridge-reopens")
+    assert article.live
+    assert article.authors == [newsroom.authors[0]]
+    assert client.get(article.url).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ({"title": ""}, "This field is required"),
+        ({"section": ""}, "This field is required"),
+        ({"byline": inline_formset([])}, "Add at least one author"),
+    ],
+    ids=["headline", "section", "author"],
+)
+def test_admin_refuses_an_article_missing_headline_section_or_author(
+    client, newsroom, django_user_model, missing, message
+):
+    # given
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    # when
+    response = client.post(
+        add_url(newsroom), article_form(newsroom, **missing, **{"action-publish": "publish"})
+    )
+    # then nothing is saved and the editor is told why
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert not ArticlePage.objects.filter(slug="bridge-reopens").exists()
+
+
+def test_writer_submits_for_review_and_cannot_publish(client, newsroom, django_user_model):
+    # given
+    client.force_login(staff(django_user_model, "wr", "Writer"))
+    # when the writer tries to publish, then submits
+    client.post(add_url(newsroom), article_form(newsroom, **{"action-publish": "publish"}))
+    published = ArticlePage.objects.filter(slug="bridge-reopens", live=True).exists()
+    draft = ArticlePage.objects.get(slug="bridge-reopens")
+    edit = reverse("wagtailadmin_pages:edit", args=(draft.pk,))
+    client.post(edit, article_form(newsroom, **{"action-submit": "submit"}))
+    # then
+    assert not published
+    draft.refresh_from_db()
+    assert not draft.live
+    assert draft.current_workflow_state is not None
+    assert draft.current_workflow_state.status == "in_progress"
+
+
+def test_scheduled_article_is_published_by_the_worker_when_due(newsroom):
+    from wagtail.models import Revision
+
+    # given an article scheduled to go live in an hour
+    article = newsroom.article(slug="scheduled", publish=False)
+    article.go_live_at = timezone.now() + datetime.timedelta(hours=1)
+    revision = article.save_revision()
+    revision.publish()
+    article.refresh_from_db()
+    assert not article.live
+    publish_due_pages()
+    article.refresh_from_db()
+    assert not article.live
+    # when its time comes (moved into the past here) and the worker's scheduler runs
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    revision = Revision.objects.get(pk=revision.pk)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save()
+    publish_due_pages()
+    # then
+    article.refresh_from_db()
+    assert article.live
+
+
+def test_start_todays_roundup_prefills_from_todays_feed_and_articles(
+    client, newsroom, django_user_model
+):
+    # given
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    story = newsroom.article(title="Grain exports resume", summary="Ships left port at dawn.")
+    FeedItemFactory(text="Air raid alert in the east.")
+    FeedItemFactory(
+        text="Yesterday's item", published_at=timezone.now() - datetime.timedelta(days=2)
+    )
+    url = reverse("masthead_start_todays_roundup")
+    # when
+    response = client.post(url)
+    # then a draft for today exists and opens in the editor
+    roundup = RoundupPage.objects.get(date=timezone.localdate())
+    assert response.status_code == 302
+    assert response["Location"] == reverse("wagtailadmin_pages:edit", args=(roundup.pk,))
+    assert not roundup.live
+    texts = [item.text for item in roundup.items.all()]
+    assert texts == ["Air raid alert in the east.", "Ships left port at dawn."]
+    assert roundup.items.get(text="Ships left port at dawn.").article_id == story.pk
+    # and a second click opens the same draft, not a duplicate
+    assert client.post(url)["Location"] == response["Location"]
+    assert RoundupPage.objects.filter(date=timezone.localdate()).count() == 1
+    assert client.get(url).status_code == 405
+
+
+def test_dashboard_offers_todays_roundup_to_editors(client, newsroom, django_user_model):
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    assert "Start today&#x27;s roundup" in html or "Start today's roundup" in html
+
+
+def test_editor_posts_a_feed_item_with_one_short_form(client, newsroom, django_user_model):
+    # given
+    editor = staff(django_user_model, "ed", "Editor")
+    client.force_login(editor)
+    url = reverse("wagtailsnippets_feed_feeditem:add")
+    # when
+    response = client.post(
+        url,
+        {
+            "text": "Explosions heard in Lysk.",
+            "is_breaking": "on",
+            "published_at": "2026-11-25 10:00:00",
+        },
+    )
+    # then
+    from masthead.feed.models import FeedItem
+
+    assert response.status_code == 302
+    item = FeedItem.objects.get()
+    assert item.is_breaking and item.posted_by == editor
+
+
+def test_feed_item_form_refuses_empty_text(client, newsroom, django_user_model):
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    response = client.post(
+        reverse("wagtailsnippets_feed_feeditem:add"),
+        {"text": "   ", "published_at": "2026-11-25 10:00:00"},
+    )
+    from masthead.feed.models import FeedItem
+
+    assert response.status_code == 200
+    assert FeedItem.objects.count() == 0
+    html = response.content.decode()
+    assert "This field is required" in html or "cannot be empty" in html
+
+
+def test_writers_cannot_post_to_the_feed(client, newsroom, django_user_model):
+    client.force_login(staff(django_user_model, "wr", "Writer"))
+    response = client.get(reverse("wagtailsnippets_feed_feeditem:add"))
+    assert response.status_code in (302, 403)
+
+
+def test_roundup_date_is_unique(newsroom):
+    from django.core.exceptions import ValidationError
+
+    from masthead.content.tests.factories import RoundupPageFactory
+
+    RoundupPageFactory(parent=newsroom.roundups, date=datetime.date(2026, 11, 1), items=["One"])
+    duplicate = RoundupPage(date=datetime.date(2026, 11, 1))
+    duplicate.path, duplicate.depth = Page._get_path(newsroom.roundups.path, 4, 9), 4
+    with pytest.raises(ValidationError) as error:
+        duplicate.full_clean()
+    assert "already a roundup for this day" in str(error.value)

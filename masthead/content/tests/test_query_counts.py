@@ -1,0 +1,74 @@
+"""Query counts of the main pages are fixed: they do not grow with the number of articles."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from masthead.content.models import EditorsPick, EditorsPicks, RoundupItem
+from masthead.content.tests.factories import RoundupPageFactory
+from masthead.demo.bulk import bulk_articles
+from masthead.feed.tests.factories import FeedItemFactory
+
+pytestmark = pytest.mark.django_db
+
+# Measured ceilings (renditions warm, no page cache yet): a regression shows up as a failure here.
+BUDGET = {"home": 19, "article": 23, "section": 13, "feed": 5, "author": 16}
+
+
+def count_queries(client, url):
+    client.get(url)  # warm: renditions, site root paths and settings caches
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(queries)
+
+
+def grow(newsroom, image, count):
+    bulk_articles(
+        index=newsroom.news,
+        sections=newsroom.sections,
+        authors=newsroom.authors,
+        count=count,
+        images=[image],
+    )
+
+
+def pages(newsroom):
+    article = newsroom.article(
+        slug="measured", tags=["energy", "economy"], authors=newsroom.authors
+    )
+    return {
+        "home": "/",
+        "article": article.url,
+        "section": "/war/",
+        "feed": "/news-feed/",
+        "author": newsroom.authors[0].url,
+    }
+
+
+@pytest.fixture
+def furnished(newsroom, image):
+    """Feed items, picks and a roundup, so every module on the pages has something to show."""
+    for n in range(30):
+        FeedItemFactory(text=f"Update {n}")
+    first = newsroom.article(slug="picked", hero_image=image)
+    picks = EditorsPicks.objects.create(site=newsroom.home.get_site())
+    EditorsPick.objects.create(picks=picks, article=first, sort_order=0)
+    RoundupPageFactory(
+        parent=newsroom.roundups, items=[RoundupItem(text="One"), RoundupItem(text="Two")]
+    )
+    return newsroom
+
+
+def test_page_query_counts_do_not_grow_with_the_number_of_articles(client, furnished, image):
+    # given 10 articles
+    grow(furnished, image, 9)
+    urls = pages(furnished)
+    small = {name: count_queries(client, url) for name, url in urls.items()}
+    # when there are 200
+    grow(furnished, image, 190)
+    large = {name: count_queries(client, url) for name, url in urls.items()}
+    # then
+    assert large == small
+    for name, budget in BUDGET.items():
+        assert small[name] <= budget, f"{name} page runs {small[name]} queries (budget {budget})"

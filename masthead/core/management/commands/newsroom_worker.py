@@ -1,0 +1,67 @@
+"""Run background tasks and publish pages whose scheduled time has come, in one process.
+
+Scheduled publishing needs no cron: a thread calls Wagtail's `publish_scheduled` every
+SCHEDULER_INTERVAL seconds while the task worker runs in the main thread (it owns the signals).
+"""
+
+import logging
+import threading
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+logger = logging.getLogger("masthead.worker")
+
+
+def publish_due_pages():
+    """Publish scheduled pages and unpublish expired ones; safe to run any number of times."""
+    close_old_connections()
+    try:
+        call_command("publish_scheduled", verbosity=0)
+    finally:
+        close_old_connections()
+
+
+class Scheduler(threading.Thread):
+    def __init__(self, interval):
+        super().__init__(name="masthead-scheduler", daemon=True)
+        self.interval = interval
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.is_set():
+            try:
+                publish_due_pages()
+            except Exception:
+                logger.exception("Publishing scheduled pages failed; trying again next round")
+            self.stopped.wait(self.interval)
+
+
+class Command(BaseCommand):
+    help = "Run the background worker: queued tasks plus scheduled publishing."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-scheduler", action="store_true", help="Only run queued tasks.")
+
+    def handle(self, *args, **options):
+        scheduler = None
+        if not options["no_scheduler"]:
+            scheduler = Scheduler(settings.MASTHEAD_SCHEDULER_INTERVAL)
+            scheduler.start()
+        try:
+            backend = settings.TASKS["default"]["BACKEND"]
+            if backend.startswith("django_tasks_rq"):
+                call_command("rqworker", "default", "--with-scheduler")
+            elif backend.startswith("django_tasks_db"):
+                call_command("db_worker", "--queue-name=*", "--interval=1")
+            else:
+                self.stdout.write(
+                    "Tasks run immediately with this backend; only the scheduler runs here."
+                )
+                if scheduler:
+                    scheduler.join()
+        finally:
+            if scheduler:
+                scheduler.stopped.set()

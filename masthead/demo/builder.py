@@ -1,0 +1,228 @@
+"""Build a believable demo newsroom from the test factories: fixed seed, no network, our own prose."""
+
+import datetime
+import random
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
+from django.utils import timezone
+from wagtail.models import Page, Site
+
+from masthead.content.models import EditorsPick, EditorsPicks, HomePage, RoundupItem
+from masthead.content.tests.factories import (
+    ArticleIndexPageFactory,
+    ArticlePageFactory,
+    AuthorIndexPageFactory,
+    AuthorPageFactory,
+    HomePageFactory,
+    RoundupIndexPageFactory,
+    RoundupPageFactory,
+    SectionPageFactory,
+)
+from masthead.core.models import NewsroomSettings
+from masthead.feed.tests.factories import FeedItemFactory
+from masthead.images import renditions
+from masthead.images.tests.factories import NewsImageFactory
+
+from .writing import JOB_TITLES, TAGS, Writer
+
+SECTIONS = ["War", "Politics", "Business", "Culture", "Opinion"]
+DEMO_PASSWORD = "masthead-demo"  # noqa: S105 - printed on start; the demo is for local use only
+DEMO_USERS = [
+    ("admin", "Admin", True),
+    ("editor", "Editor", False),
+    ("writer", "Writer", False),
+]
+
+
+def _progress(report, done, total, label):
+    if report:
+        report(done, total, label)
+
+
+@transaction.atomic
+def build_newsroom(*, seed=2026, articles=60, feed_items=100, days=10, report=None, site_url=None):
+    """Create the whole demo newsroom. Returns a dict of what was made."""
+    rng = random.Random(seed)
+    writer = Writer(rng)
+    now = timezone.now()
+    NewsImageFactory.reset_sequence(seed)
+
+    # Wagtail's placeholder "Welcome" page holds the slug "home"; the newsroom replaces it.
+    Page.objects.filter(depth=2, content_type=ContentType.objects.get_for_model(Page)).delete()
+    home = HomePageFactory(
+        title="Masthead", slug="home", search_description="Independent news from the front line."
+    )
+    site = Site.objects.get(is_default_site=True)
+    site.site_name = "Masthead"
+    if site_url:
+        scheme, _, rest = site_url.partition("://")
+        host, _, port = rest.partition(":")
+        site.hostname = host or "localhost"
+        site.port = int(port or (443 if scheme == "https" else 80))
+    site.save()
+
+    logo = NewsImageFactory(title="Masthead logo", description="Masthead", width=600, height=60)
+    NewsroomSettings.objects.update_or_create(
+        site=site,
+        defaults={
+            "name": "Masthead",
+            "tagline": "Independent news, paid for by our members",
+            "description": "Masthead is an independent newsroom funded by its readers. No paywall, no owner.",
+            "logo": logo,
+        },
+    )
+
+    news = ArticleIndexPageFactory(parent=home, intro="Every story we publish, newest first.")
+    team = AuthorIndexPageFactory(
+        parent=home, intro="The people who report, edit and publish Masthead."
+    )
+    roundup_index = RoundupIndexPageFactory(
+        parent=home, intro="Each day's key developments in short."
+    )
+    sections = [
+        SectionPageFactory(parent=home, title=name, slug=name.lower(), nav_order=position)
+        for position, name in enumerate(SECTIONS)
+    ]
+
+    authors = []
+    for position, job_title in enumerate(JOB_TITLES[:6]):
+        name = writer.person()
+        while any(a.title == name for a in authors):
+            name = writer.person()
+        photo = NewsImageFactory(
+            title=f"Portrait of {name}", description=f"Portrait of {name}", width=600, height=600
+        )
+        renditions.warm(photo, kinds=("portrait",))
+        authors.append(
+            AuthorPageFactory(
+                parent=team,
+                title=name,
+                slug=name.lower().replace(" ", "-"),
+                job_title=job_title,
+                photo=photo,
+                bio=writer.bio(name, job_title),
+            )
+        )
+        _progress(report, position + 1, 6, "authors")
+
+    made = []
+    span = datetime.timedelta(days=days)
+    for n in range(articles):
+        section = sections[n % len(sections)]
+        headline, topic = writer.headline(section.title)
+        published_at = (
+            now - span * (n / max(articles, 1)) - datetime.timedelta(minutes=rng.randint(5, 50))
+        )
+        image = NewsImageFactory(title=headline[:80], description=f"Illustration for: {headline}")
+        renditions.warm(image)
+        paragraphs = writer.paragraphs(topic, rng.randint(5, 14))
+        body = [{"type": "paragraph", "value": f"<p>{p}</p>"} for p in paragraphs[:3]]
+        if n % 3 == 0:
+            body.append({"type": "heading", "value": "What happens next"})
+        quote, who = writer.quote()
+        body.append({"type": "quote", "value": {"text": quote, "attribution": who}})
+        body += [{"type": "paragraph", "value": f"<p>{p}</p>"} for p in paragraphs[3:]]
+        if made and n % 4 == 0:
+            body.append(
+                {"type": "related_article", "value": {"article": made[-1].pk, "label": "Read more"}}
+            )
+        byline = [authors[n % len(authors)]] + (
+            [authors[(n + 2) % len(authors)]] if n % 5 == 0 else []
+        )
+        made.append(
+            ArticlePageFactory(
+                parent=news,
+                title=headline,
+                slug=f"{n + 1}-{'-'.join(headline.lower().split()[:7])}".replace(",", "").replace(
+                    "'", ""
+                ),
+                summary=writer.summary(topic),
+                section=section,
+                hero_image=image,
+                hero_caption=f"{topic.capitalize()} in the region. Illustration generated for the demo.",
+                hero_credit="Masthead demo",
+                body=body,
+                authors=byline,
+                tags=rng.sample(TAGS, k=2),
+                published_at=published_at,
+                correction=(
+                    "An earlier version of this story gave the wrong day for the announcement."
+                    if n % 17 == 5
+                    else ""
+                ),
+            )
+        )
+        _progress(report, n + 1, articles, "articles")
+
+    items = []
+    for n in range(feed_items):
+        published_at = now - span * (n / max(feed_items, 1))
+        article = made[n % len(made)] if made and n % 4 == 0 else None
+        items.append(
+            FeedItemFactory(
+                text=writer.feed_line(),
+                article=article,
+                is_breaking=n % 23 == 0,
+                is_pinned=n == 3,
+                published_at=published_at,
+            )
+        )
+        _progress(report, n + 1, feed_items, "feed items")
+
+    today = timezone.localdate()
+    for offset in range(days):
+        day = today - datetime.timedelta(days=offset)
+        todays = [i for i in items if timezone.localdate(i.published_at) == day][:6]
+        bullets = [RoundupItem(text=i.text, article=i.article, feed_item=i) for i in todays]
+        if not bullets:
+            continue
+        RoundupPageFactory(
+            parent=roundup_index, date=day, intro="The day's main events in brief.", items=bullets
+        )
+        _progress(report, offset + 1, days, "roundups")
+
+    picks, _ = EditorsPicks.objects.get_or_create(site=site)
+    for position, article in enumerate(made[2:30:5]):
+        EditorsPick.objects.create(picks=picks, article=article, sort_order=position)
+
+    users = create_demo_users()
+    return {
+        "home": home,
+        "sections": sections,
+        "authors": authors,
+        "articles": made,
+        "feed_items": items,
+        "users": users,
+    }
+
+
+def create_demo_users():
+    """An admin, an editor and a writer, in the groups the data migration made, with the demo password."""
+    user_model = get_user_model()
+    users = []
+    for username, group_name, superuser in DEMO_USERS:
+        user, created = user_model.objects.get_or_create(
+            username=username,
+            defaults={
+                "email": f"{username}@example.org",
+                "is_staff": True,
+                "is_superuser": superuser,
+            },
+        )
+        if created:
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+        user.groups.add(Group.objects.get(name=group_name))
+        users.append(user)
+    return users
+
+
+def newsroom_exists():
+    return HomePage.objects.exists()
+
+
+def demo_users_exist():
+    return get_user_model().objects.filter(username__in=[u for u, _, _ in DEMO_USERS]).exists()

@@ -1,0 +1,66 @@
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from masthead.content.structured_data import live_blog
+
+from . import services
+from .models import FeedItem
+
+
+def feed_page(request):
+    before = request.GET.get("before")
+    items, next_cursor = services.feed_page(before=before)
+    first_page = not before or services.decode_cursor(before) is None
+    pinned = services.pinned_items() if first_page else []
+    if pinned:
+        pinned_ids = {item.pk for item in pinned}
+        items = [item for item in items if item.pk not in pinned_ids]
+    title = _("News Feed")
+    description = _("The latest news as it happens, in short updates from our newsroom.")
+    return render(
+        request,
+        "feed/feed_page.html",
+        {
+            "items": items,
+            "pinned": pinned,
+            "next_cursor": next_cursor,
+            "is_first_page": first_page,
+            "page_title": title,
+            "page_description": description,
+            "structured_data": live_blog(request, pinned + items, str(title), str(description)),
+            "admin_edit_url": reverse("wagtailsnippets_feed_feeditem:list"),
+        },
+    )
+
+
+def _item_json(request, item):
+    return {
+        "id": item.pk,
+        "text": item.text,
+        "published_at": item.published_at.isoformat(),
+        "is_breaking": item.is_breaking,
+        "is_pinned": item.is_pinned,
+        "url": request.build_absolute_uri(item.get_absolute_url()),
+        "article": (
+            {"title": item.article.title, "url": request.build_absolute_uri(item.article.url)}
+            if item.article and item.article.live
+            else None
+        ),
+    }
+
+
+def feed_json(request):
+    """The News Feed as JSON: {"items": [...], "next": url or null}, paged with ?before=."""
+    items, next_cursor = services.feed_page(before=request.GET.get("before"))
+    next_url = None
+    if next_cursor:
+        next_url = request.build_absolute_uri(reverse("feed:json") + f"?before={next_cursor}")
+    return JsonResponse({"items": [_item_json(request, item) for item in items], "next": next_url})
+
+
+def item(request, pk):
+    """A permanent address for one item: the feed page, scrolled to it."""
+    feed_item = get_object_or_404(FeedItem.objects.published(), pk=pk)
+    return redirect(reverse("feed:page") + f"#{feed_item.anchor}")

@@ -1,0 +1,20 @@
+"""Tests: SQLite in memory unless DATABASE_URL is set (CI points it at PostgreSQL)."""
+
+import tempfile
+
+from .base import *  # noqa: F403
+from .base import DATABASES, Path, os
+
+DEBUG = False
+ALLOWED_HOSTS = ["*"]
+SECRET_KEY = "masthead-tests"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="masthead-test-media-"))
+SITE_URL = "http://testserver"
+WAGTAILADMIN_BASE_URL = SITE_URL
+
+if "DATABASE_URL" not in os.environ:
+    DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}

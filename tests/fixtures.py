@@ -1,0 +1,88 @@
+import datetime
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from masthead.content.tests.factories import (
+    ArticleIndexPageFactory,
+    ArticlePageFactory,
+    AuthorIndexPageFactory,
+    AuthorPageFactory,
+    HomePageFactory,
+    RoundupIndexPageFactory,
+    SectionPageFactory,
+)
+from masthead.core.models import NewsroomSettings
+from masthead.images.tests.factories import NewsImageFactory
+
+
+@dataclass
+class Newsroom:
+    home: object
+    news: object
+    team: object
+    roundups: object
+    sections: list
+    authors: list
+    articles: list = field(default_factory=list)
+
+    def article(self, **kwargs):
+        kwargs.setdefault("parent", self.news)
+        kwargs.setdefault("section", self.sections[0])
+        kwargs.setdefault("authors", [self.authors[0]])
+        article = ArticlePageFactory(**kwargs)
+        self.articles.append(article)
+        return article
+
+
+@pytest.fixture
+def newsroom(db):
+    """A home page with News, Our team and Roundups, two sections and two authors; no articles."""
+    from wagtail.models import Page
+
+    cache.clear()
+    Page.objects.filter(depth=2).delete()
+    home = HomePageFactory(title="Masthead", slug="home")
+    NewsroomSettings.objects.update_or_create(
+        site=home.get_site(), defaults={"name": "Masthead", "description": "Independent news."}
+    )
+    team = AuthorIndexPageFactory(parent=home)
+    room = Newsroom(
+        home=home,
+        news=ArticleIndexPageFactory(parent=home),
+        team=team,
+        roundups=RoundupIndexPageFactory(parent=home),
+        sections=[
+            SectionPageFactory(parent=home, title="War", slug="war", nav_order=0),
+            SectionPageFactory(parent=home, title="Culture", slug="culture", nav_order=1),
+        ],
+        authors=[
+            AuthorPageFactory(
+                parent=team,
+                title="Olena Marchenko",
+                slug="olena-marchenko",
+                job_title="Chief Executive Officer",
+            ),
+            AuthorPageFactory(
+                parent=team,
+                title="Taras Bondar",
+                slug="taras-bondar",
+                job_title="War Correspondent",
+            ),
+        ],
+    )
+    return room
+
+
+@pytest.fixture
+def image(db):
+    return NewsImageFactory(
+        description="Rescue workers at a damaged building at dusk", credit="Iryna Moroz"
+    )
+
+
+@pytest.fixture
+def an_hour_ago():
+    return timezone.now() - datetime.timedelta(hours=1)
