@@ -2,7 +2,6 @@ import re
 
 from django.conf import settings
 from django.urls import include, path, re_path
-from django.views.static import serve
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
@@ -22,11 +21,7 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # The embedded default serves uploads itself; production puts them on S3-compatible storage.
     urlpatterns += [
-        re_path(
-            rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$",
-            serve,
-            {"document_root": settings.MEDIA_ROOT},
-        )
+        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", core_views.media),
     ]
 
 urlpatterns += [path("", include(wagtail_urls))]

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import cache_control
+from django.views.static import serve
 
 
 def page_not_found(request, exception=None):
@@ -24,3 +25,8 @@ def robots_txt(request):
         "",
     ]
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
+
+
+def media(request, path):
+    """Serve an uploaded file from MEDIA_ROOT (embedded default only)."""
+    return serve(request, path, document_root=settings.MEDIA_ROOT)
