@@ -2,8 +2,10 @@ import datetime
 from dataclasses import dataclass, field
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.utils import timezone
+from wagtail.models import Collection, Locale, Page
 
 from masthead.content.tests.factories import (
     ArticleIndexPageFactory,
@@ -37,12 +39,24 @@ class Newsroom:
         return article
 
 
+def ensure_page_tree_root():
+    """Recreate what Wagtail's migrations made if a transactional test's flush removed it."""
+    Locale.objects.get_or_create(language_code="en")
+    if Page.get_first_root_node() is None:
+        Page.add_root(
+            instance=Page(
+                title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
+            )
+        )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+
+
 @pytest.fixture
 def newsroom(db):
     """A home page with News, Our team and Roundups, two sections and two authors; no articles."""
-    from wagtail.models import Page
-
     cache.clear()
+    ensure_page_tree_root()
     Page.objects.filter(depth=2).delete()
     home = HomePageFactory(title="Masthead", slug="home")
     NewsroomSettings.objects.update_or_create(

@@ -46,6 +46,8 @@ class RoundupPage(PublicPageMixin, Page):
         FieldPanel("intro"),
         InlinePanel("items", heading=_("Key developments"), label=_("Development"), min_num=1),
     ]
+    # No slug field: the address is the date (set in _name_after_date).
+    promote_panels = [FieldPanel("seo_title"), FieldPanel("search_description")]
     search_fields = Page.search_fields + [index.SearchField("intro")]
     parent_page_types = ["content.RoundupIndexPage"]
     subpage_types = []

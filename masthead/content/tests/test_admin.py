@@ -226,3 +226,40 @@ def test_roundup_date_is_unique(newsroom):
     with pytest.raises(ValidationError) as error:
         duplicate.full_clean()
     assert "already a roundup for this day" in str(error.value)
+
+
+def test_editor_creates_a_roundup_by_picking_a_date(client, newsroom, django_user_model):
+    # given
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    url = reverse("wagtailadmin_pages:add", args=("content", "rounduppage", newsroom.roundups.pk))
+    assert client.get(url).status_code == 200
+    # when
+    response = client.post(
+        url,
+        nested_form_data(
+            {
+                "date": "2026-11-24",
+                "intro": "",
+                "items": inline_formset(
+                    [{"text": "Sirens in the east.", "article": "", "feed_item": ""}]
+                ),
+                "slug": "",
+                "action-publish": "publish",
+            }
+        ),
+    )
+    # then the headline and address follow from the date
+    assert response.status_code == 302, response.content.decode()[:2000]
+    roundup = RoundupPage.objects.get(date=datetime.date(2026, 11, 24))
+    assert roundup.live and roundup.title == "Key developments on November 24, 2026"
+    assert roundup.url == "/roundups/2026-11-24/"
+
+
+def test_editor_previews_an_unpublished_article(client, newsroom, django_user_model):
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    draft = newsroom.article(title="Not out yet", slug="preview-me", publish=False)
+    draft.save_revision()
+    response = client.get(reverse("wagtailadmin_pages:view_draft", args=(draft.pk,)))
+    assert response.status_code == 200
+    assert "Not out yet" in response.content.decode()
+    assert client.get("/news/preview-me/").status_code == 404

@@ -17,11 +17,7 @@ logger = logging.getLogger("masthead.worker")
 
 def publish_due_pages():
     """Publish scheduled pages and unpublish expired ones; safe to run any number of times."""
-    close_old_connections()
-    try:
-        call_command("publish_scheduled", verbosity=0)
-    finally:
-        close_old_connections()
+    call_command("publish_scheduled", verbosity=0)
 
 
 class Scheduler(threading.Thread):
@@ -32,10 +28,14 @@ class Scheduler(threading.Thread):
 
     def run(self):
         while not self.stopped.is_set():
+            # A long-lived thread must drop connections the database closed meanwhile.
+            close_old_connections()
             try:
                 publish_due_pages()
             except Exception:
                 logger.exception("Publishing scheduled pages failed; trying again next round")
+            finally:
+                close_old_connections()
             self.stopped.wait(self.interval)
 
 
