@@ -46,7 +46,9 @@ def main():
         "search": "/search/?q=power",
     }
     client = Client(HTTP_HOST="127.0.0.1")
-    print(f"{'page':<10} {'status':>6} {'html bytes':>11} {'gzip bytes':>11} {'queries':>8} {'median ms':>10}")
+    print(
+        f"{'page':<10} {'status':>6} {'html bytes':>11} {'gzip bytes':>11} {'queries':>8} {'median ms':>10}"
+    )
     for name, url in pages.items():
         client.get(url)  # warm renditions and caches
         with CaptureQueriesContext(connection) as queries:

@@ -40,9 +40,11 @@ def main(argv=None):
 
 def run(rest):
     """Set up, then serve on HOST:PORT with a worker beside the web process; Ctrl+C stops both."""
-    _manage("setup_newsroom")
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
+    # Links in feeds, sitemaps and the console follow where the site is served unless told otherwise.
+    os.environ.setdefault("SITE_URL", f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}")
+    _manage("setup_newsroom")
     worker = subprocess.Popen([sys.executable, "-m", "masthead.cli", "worker"])  # noqa: S603
     try:
         _manage("runserver", f"{host}:{port}", "--noreload", "--insecure", *rest)

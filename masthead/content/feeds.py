@@ -64,9 +64,11 @@ class SiteFeed(ArticleFeed):
     pass
 
 
-class SectionFeed(ArticleFeed):
-    def get_object(self, request, section):
-        return section
+class ListingFeed(ArticleFeed):
+    """The feed of a page that lists articles (a section, an author): see ArticleListingMixin."""
+
+    def get_object(self, request, listing):
+        return listing
 
     def title(self, obj):
         return f"{obj.title} – {self.newsroom.name}"
@@ -75,24 +77,7 @@ class SectionFeed(ArticleFeed):
         return settings.SITE_URL + obj.url
 
     def description(self, obj):
-        return obj.intro or super().description(obj)
+        return obj.get_meta_description() or super().description(obj)
 
     def articles(self, obj):
-        return published_articles().filter(section=obj)
-
-
-class AuthorFeed(ArticleFeed):
-    def get_object(self, request, author):
-        return author
-
-    def title(self, obj):
-        return f"{obj.title} – {self.newsroom.name}"
-
-    def link(self, obj):
-        return settings.SITE_URL + obj.url
-
-    def description(self, obj):
-        return f"{obj.title}, {obj.job_title}"
-
-    def articles(self, obj):
-        return published_articles().filter(byline__author=obj)
+        return obj.listed_articles()

@@ -170,6 +170,11 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     "loggers": {
         "masthead": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "django_tasks": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        # Every task run is logged at INFO; the newsroom's console wants only problems.
+        "django_tasks": {
+            "handlers": ["console"],
+            "level": os.environ.get("TASKS_LOG_LEVEL", "WARNING"),
+            "propagate": False,
+        },
     },
 }

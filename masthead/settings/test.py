@@ -3,7 +3,7 @@
 import tempfile
 
 from .base import *  # noqa: F403
-from .base import DATABASES, LOGGING, Path, os
+from .base import DATABASES, Path, os
 
 DEBUG = False
 ALLOWED_HOSTS = ["*"]
@@ -18,4 +18,3 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
-LOGGING["loggers"]["django_tasks"]["level"] = "WARNING"

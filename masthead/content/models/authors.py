@@ -4,12 +4,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from masthead.core.models import PublicPageMixin
+
+from .listing import ArticleListingMixin
 
 
 class AuthorIndexPage(PublicPageMixin, Page):
@@ -32,7 +33,7 @@ class AuthorIndexPage(PublicPageMixin, Page):
         return context
 
 
-class AuthorPage(RoutablePageMixin, PublicPageMixin, Page):
+class AuthorPage(ArticleListingMixin, PublicPageMixin, Page):
     job_title = models.CharField(
         _("job title"), max_length=120, help_text=_("e.g. Chief Executive Officer")
     )
@@ -77,20 +78,10 @@ class AuthorPage(RoutablePageMixin, PublicPageMixin, Page):
 
         return {"@context": "https://schema.org", **person(self)}
 
-    @path("")
-    def index_route(self, request):
-        from masthead.core.pagination import paginate
-
+    def listed_articles(self):
         from ..services import published_articles
 
-        articles = paginate(request, published_articles().filter(byline__author=self), 20)
-        return self.render(request, context_overrides={"articles": articles})
-
-    @path("rss/", name="rss")
-    def rss(self, request):
-        from ..feeds import AuthorFeed
-
-        return AuthorFeed()(request, author=self)
+        return published_articles().filter(byline__author=self)
 
 
 class AuthorLink(Orderable):

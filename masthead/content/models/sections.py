@@ -3,13 +3,14 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
 
 from masthead.core.models import PublicPageMixin
 
+from .listing import ArticleListingMixin
 
-class SectionPage(RoutablePageMixin, PublicPageMixin, Page):
+
+class SectionPage(ArticleListingMixin, PublicPageMixin, Page):
     intro = models.TextField(_("introduction"), blank=True)
     nav_order = models.PositiveSmallIntegerField(
         _("position in navigation"), default=0, help_text=_("Lower numbers come first.")
@@ -29,17 +30,7 @@ class SectionPage(RoutablePageMixin, PublicPageMixin, Page):
     def get_meta_description(self):
         return self.search_description or self.intro
 
-    @path("")
-    def index_route(self, request):
-        from masthead.core.pagination import paginate
-
+    def listed_articles(self):
         from ..services import published_articles
 
-        articles = paginate(request, published_articles().filter(section=self), 20)
-        return self.render(request, context_overrides={"articles": articles})
-
-    @path("rss/", name="rss")
-    def rss(self, request):
-        from ..feeds import SectionFeed
-
-        return SectionFeed()(request, section=self)
+        return published_articles().filter(section=self)
