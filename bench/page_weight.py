@@ -27,7 +27,6 @@ def main():
     django.setup()
     from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     from masthead.content.models import ArticlePage, AuthorPage, SectionPage
 
@@ -51,7 +50,8 @@ def main():
     )
     for name, url in pages.items():
         client.get(url)  # warm renditions and caches
-        with CaptureQueriesContext(connection) as queries:
+        queries = []
+        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
             response = client.get(url)
         timings = []
         for _ in range(args.repeat):

@@ -86,6 +86,7 @@ def test_pinned_and_breaking_items_are_marked(client, newsroom):
     assert html.index("Pinned note") < html.index("Big news")
     assert "Breaking" in html and "Pinned" in html
     assert html.count("Pinned note</p>") == 1  # shown once, not again in the timeline
+    assert html.count("badge--pinned") == 1  # and only the pinned item says so
 
 
 def test_feed_page_carries_live_blog_structured_data(client, newsroom):
