@@ -45,7 +45,7 @@ reset-demo: install
 test: install-test browser-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
-	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) manage.py makemigrations --check --dry-run
+	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=masthead.settings.test $(VENV)/bin/pytest $(PYTEST_ARGS)
 
 lint: install-test

@@ -51,7 +51,9 @@ def main():
     for name, url in pages.items():
         client.get(url)  # warm renditions and caches
         queries = []
-        with connection.execute_wrapper(lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)):
+        with connection.execute_wrapper(
+            lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)
+        ):
             response = client.get(url)
         timings = []
         for _ in range(args.repeat):

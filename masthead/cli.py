@@ -43,7 +43,9 @@ def run(rest):
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     # Links in feeds, sitemaps and the console follow where the site is served unless told otherwise.
-    os.environ.setdefault("SITE_URL", f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}")
+    os.environ.setdefault(
+        "SITE_URL", f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
+    )
     _manage("setup_newsroom")
     worker = subprocess.Popen([sys.executable, "-m", "masthead.cli", "worker"])  # noqa: S603
     try:

@@ -1,8 +1,7 @@
 """What the newsroom does with its content: the lists readers see and today's roundup."""
 
 from django.db import transaction
-from django.db.models import F, Prefetch, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -35,8 +34,8 @@ def _with_listing_data(queryset):
 
 def published_articles():
     """Return live articles in the active edition, newest first, ready to list."""
-    articles = ArticlePage.objects.live().filter(locale__language_code=get_language() or "en")
-    return _with_listing_data(articles.order_by("-first_published_at", "-id"))
+    articles = ArticlePage.objects.live().filter(language_code=get_language() or "en")
+    return _with_listing_data(articles.order_by("-published_at", "-page_ptr_id"))
 
 
 def editors_picks(site):
@@ -66,19 +65,26 @@ def sections():
 
 
 def latest_by_section(section_list, per_section=LATEST_PER_SECTION):
-    """Return [(section, [articles])] with one query, however many articles there are."""
-    ranked = published_articles().annotate(
-        rank=Window(
-            RowNumber(),
-            partition_by=[F("section_id")],
-            order_by=[F("first_published_at").desc(), F("id").desc()],
+    """Return [(section, [articles])] in a fixed number of queries, however many articles there are.
+
+    Each section's newest ids come from a LIMIT subquery on its own index, so the cost stays flat at
+    100,000 articles (a window function over all of them did not).
+    """
+    if not section_list:
+        return []
+    newest = Q()
+    for section in section_list:
+        ids = (
+            ArticlePage.objects.live()
+            .filter(section=section)
+            .order_by("-published_at", "-page_ptr_id")
         )
-    )
-    rows = list(ranked.filter(rank__lte=per_section, section__in=[s.pk for s in section_list]))
-    grouped = {s.pk: [] for s in section_list}
-    for article in rows:
-        grouped.setdefault(article.section_id, []).append(article)
-    return [(s, grouped[s.pk]) for s in section_list if grouped.get(s.pk)]
+        newest |= Q(pk__in=ids.values("pk")[:per_section])
+    articles = published_articles().filter(newest)
+    grouped = {section.pk: [] for section in section_list}
+    for article in articles:
+        grouped[article.section_id].append(article)
+    return [(section, grouped[section.pk]) for section in section_list if grouped[section.pk]]
 
 
 def front_page(home):
@@ -150,9 +156,9 @@ def start_todays_roundup(user=None, today=None):
         position += 1
     linked = {item.article_id for item in todays_items if item.article_id}
     todays_articles = ArticlePage.objects.live().filter(
-        first_published_at__gte=start, first_published_at__lt=end
+        published_at__gte=start, published_at__lt=end
     )
-    for article in todays_articles.exclude(pk__in=linked).order_by("first_published_at"):
+    for article in todays_articles.exclude(pk__in=linked).order_by("published_at"):
         roundup.items.add(RoundupItem(text=article.summary, article=article, sort_order=position))
         position += 1
     index.add_child(instance=roundup)

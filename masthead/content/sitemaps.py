@@ -52,7 +52,7 @@ class ArticleSitemap(PageSitemap):
             ArticlePage.objects.live()
             .public()
             .select_related("hero_image")
-            .order_by("-first_published_at", "-id")
+            .order_by("-published_at", "-page_ptr_id")
         )
 
     def _urls(self, page, protocol, domain):
@@ -78,9 +78,9 @@ def news_sitemap(request):
     articles = (
         ArticlePage.objects.live()
         .public()
-        .filter(first_published_at__gte=since)
+        .filter(published_at__gte=since)
         .select_related("locale")
-        .order_by("-first_published_at")[:1000]
+        .order_by("-published_at")[:1000]
     )
     newsroom = NewsroomSettings.for_request(request)
     body = render_to_string(

@@ -3,6 +3,7 @@
 from django.conf import settings
 
 from masthead.core.models import NewsroomSettings
+from masthead.images.renditions import SOCIAL_SPEC
 
 
 def _absolute(request, url):
@@ -12,7 +13,7 @@ def _absolute(request, url):
     return url if url.startswith("http") else settings.SITE_URL + url
 
 
-def _image_url(request, image, spec="fill-1200x675"):
+def _image_url(request, image, spec=SOCIAL_SPEC):
     if not image:
         return None
     return _absolute(request, image.get_rendition(spec).url)

@@ -34,6 +34,7 @@ def bulk_articles(*, index, sections, authors, count, images=(), seed=7, days=36
         Tag.objects.get_or_create(name=name, defaults={"slug": slugify(name)})[0] for name in TAGS
     ]
     now = timezone.now()
+    language_code = index.locale.language_code
     made = 0
     while made < count:
         size = min(BATCH, count - made)
@@ -95,6 +96,8 @@ def bulk_articles(*, index, sections, authors, count, images=(), seed=7, days=36
                     body=data["body"],
                     correction="",
                     reading_minutes=max(1, -(-data["words"] // 230)),
+                    published_at=page.first_published_at,
+                    language_code=language_code,
                 )
                 rows.append(article)
             fields = list(ArticlePage._meta.local_concrete_fields)

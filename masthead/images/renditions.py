@@ -10,6 +10,8 @@ SIZES = {
     "portrait": ((1, 1), (160, 320), "10rem"),
 }
 FORMATS = ("webp", "jpeg")
+# Social cards and structured data: one JPEG at the size OpenGraph and Google recommend.
+SOCIAL_SPEC = "fill-1200x630|format-jpeg"
 
 
 def specs(kind):
@@ -19,8 +21,10 @@ def specs(kind):
 
 def warm(image, kinds=("hero", "card")):
     """Create every rendition the site will ask for, so the first reader does not wait."""
-    for kind in kinds:
-        image.get_renditions(*specs(kind))
+    wanted = [spec for kind in kinds for spec in specs(kind)]
+    if "hero" in kinds:
+        wanted.append(SOCIAL_SPEC)
+    image.get_renditions(*wanted)
 
 
 def picture(image, kind, *, lazy=True, css_class=""):

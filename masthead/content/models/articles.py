@@ -126,6 +126,11 @@ class ArticlePage(PublicPageMixin, Page):
     reading_minutes = models.PositiveSmallIntegerField(
         _("reading time (minutes)"), default=1, editable=False
     )
+    # A copy of Wagtail's first_published_at on this table, so every list of articles (newest first,
+    # by section) is read from one index instead of sorting a join.
+    published_at = models.DateTimeField(_("published at"), null=True, editable=False)
+    # The edition's language, copied from the locale for the same reason: lists filter on it.
+    language_code = models.CharField(_("language"), max_length=20, default="en", editable=False)
 
     base_form_class = ArticlePageForm
     content_panels = [
@@ -157,18 +162,25 @@ class ArticlePage(PublicPageMixin, Page):
     class Meta:
         verbose_name = _("article")
         verbose_name_plural = _("articles")
+        indexes = [
+            models.Index(
+                fields=["language_code", "-published_at", "-page_ptr"], name="article_newest"
+            ),
+            models.Index(
+                fields=["section", "-published_at", "-page_ptr"], name="article_section_newest"
+            ),
+        ]
 
     def save(self, *args, **kwargs):
         self.reading_minutes = reading.reading_minutes(self.body)
+        self.published_at = self.first_published_at
+        if self.locale_id:
+            self.language_code = self.locale.language_code
         return super().save(*args, **kwargs)
 
     @property
     def headline(self):
         return self.title
-
-    @property
-    def published_at(self):
-        return self.first_published_at or self.go_live_at or self.latest_revision_created_at
 
     @property
     def updated_at(self):

@@ -40,10 +40,11 @@ class PageFactory(factory.django.DjangoModelFactory):
             page.save_revision().publish()
             page.refresh_from_db()
         if published_at is not None:
-            model_class.objects.filter(pk=page.pk).update(
-                first_published_at=published_at, last_published_at=published_at
-            )
             page.first_published_at = page.last_published_at = published_at
+            fields = {"first_published_at": published_at, "last_published_at": published_at}
+            if hasattr(page, "published_at"):
+                fields["published_at"] = page.published_at = published_at
+            model_class.objects.filter(pk=page.pk).update(**fields)
         return page
 
     @classmethod

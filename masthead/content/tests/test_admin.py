@@ -263,3 +263,35 @@ def test_editor_previews_an_unpublished_article(client, newsroom, django_user_mo
     assert response.status_code == 200
     assert "Not out yet" in response.content.decode()
     assert client.get("/news/preview-me/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    "url_name_and_args",
+    [
+        ("wagtailsettings:edit", ("content", "editorspicks")),
+        ("wagtailsettings:edit", ("core", "newsroomsettings")),
+        ("wagtailsnippets_feed_feeditem:list", ()),
+        ("wagtailsnippets_feed_feeditem:add", ()),
+        ("wagtailimages:index", ()),
+        ("wagtailadmin_explore_root", ()),
+    ],
+    ids=["picks", "newsroom", "feed-list", "feed-add", "images", "pages"],
+)
+def test_admin_screens_open_for_admins(client, newsroom, django_user_model, url_name_and_args):
+    name, args = url_name_and_args
+    client.force_login(staff(django_user_model, "boss", "Admin"))
+    assert client.get(reverse(name, args=args), follow=True).status_code == 200
+
+
+def test_editor_creating_pages_gets_add_forms_for_every_page_type(
+    client, newsroom, django_user_model
+):
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    for model, parent in [
+        ("articlepage", newsroom.news),
+        ("rounduppage", newsroom.roundups),
+        ("authorpage", newsroom.team),
+        ("sectionpage", newsroom.home),
+    ]:
+        response = client.get(reverse("wagtailadmin_pages:add", args=("content", model, parent.pk)))
+        assert response.status_code == 200, model

@@ -11,5 +11,5 @@ def picture(image, kind="card", lazy=True, css_class=""):
 
 
 @register.simple_tag
-def image_url(image, spec="fill-1200x675|format-jpeg"):
+def image_url(image, spec=renditions.SOCIAL_SPEC):
     return image.get_rendition(spec).url if image else ""

@@ -44,8 +44,18 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-scheduler", action="store_true", help="Only run queued tasks.")
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help="Publish what is due and run queued tasks, then exit.",
+        )
 
     def handle(self, *args, **options):
+        if options["batch"]:
+            publish_due_pages()
+            if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
+                call_command("db_worker", "--queue-name=*", "--batch", "--no-startup-delay")
+            return
         scheduler = None
         if not options["no_scheduler"]:
             scheduler = Scheduler(settings.MASTHEAD_SCHEDULER_INTERVAL)
