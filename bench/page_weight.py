@@ -51,9 +51,12 @@ def main():
     for name, url in pages.items():
         client.get(url)  # warm renditions and caches
         queries = []
-        with connection.execute_wrapper(
-            lambda execute, sql, *a: queries.append(sql) or execute(sql, *a)
-        ):
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             response = client.get(url)
         timings = []
         for _ in range(args.repeat):

@@ -43,9 +43,8 @@ def run(rest):
     host = os.environ.get("HOST", "127.0.0.1")
     port = os.environ.get("PORT", "8000")
     # Links in feeds, sitemaps and the console follow where the site is served unless told otherwise.
-    os.environ.setdefault(
-        "SITE_URL", f"http://{'127.0.0.1' if host in ('0.0.0.0', '::') else host}:{port}"
-    )
+    public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a comparison
+    os.environ.setdefault("SITE_URL", f"http://{public_host}:{port}")
     _manage("setup_newsroom")
     worker = subprocess.Popen([sys.executable, "-m", "masthead.cli", "worker"])  # noqa: S603
     try:
