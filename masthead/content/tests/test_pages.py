@@ -181,3 +181,28 @@ def test_robots_txt_points_to_sitemaps(client, newsroom):
     assert "Disallow: /admin/" in body
     assert "Sitemap: http://testserver/sitemap.xml" in body
     assert "Sitemap: http://testserver/news-sitemap.xml" in body
+
+
+def test_a_newsroom_with_no_articles_yet_still_has_a_front_page(client, newsroom):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "No stories have been published yet." in response.content.decode()
+
+
+def test_article_whose_section_was_deleted_still_renders(client, newsroom):
+    article = newsroom.article(section=newsroom.sections[1])
+    newsroom.sections[1].delete()
+    response = client.get(article.url)
+    assert response.status_code == 200
+    assert 'class="kicker"' not in response.content.decode().split('class="article-side"')[0]
+
+
+@pytest.mark.parametrize("before", ["junk", "1-2-3", "%00", "9" * 40, "-1--1"])
+def test_feed_page_with_a_garbled_cursor_shows_the_latest(client, newsroom, before):
+    from masthead.feed.tests.factories import FeedItemFactory
+
+    FeedItemFactory(text="The newest update.")
+    for url in ("/news-feed/", "/news-feed/feed.json"):
+        response = client.get(url, {"before": before})
+        assert response.status_code == 200
+        assert "The newest update." in response.content.decode()
