@@ -181,3 +181,26 @@ def test_story_cards_lazy_load_their_images(client, newsroom, image):
     newsroom.article(hero_image=image)
     html = client.get(newsroom.sections[0].url).content.decode()
     assert 'loading="lazy"' in html
+
+
+def test_embed_that_cannot_be_fetched_falls_back_to_a_titled_link(client, newsroom):
+    # given an embed whose provider cannot be reached (no network here, as on a bad day)
+    article = newsroom.article(
+        body=[
+            {
+                "type": "embed",
+                "value": {
+                    "url": "https://video.example.org/watch/42",
+                    "title": "Video of the bridge reopening",
+                },
+            }
+        ]
+    )
+    # when
+    response = client.get(article.url)
+    # then the page renders and readers still get a link with a meaningful name
+    assert response.status_code == 200
+    assert (
+        '<a href="https://video.example.org/watch/42">Video of the bridge reopening</a>'
+        in response.content.decode()
+    )

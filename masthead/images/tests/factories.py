@@ -40,7 +40,10 @@ def picture_bytes(seed, width=1600, height=900):
         for x in range(0, width + 100, 100):
             points.append((x, base + rng.randint(-height // 10, height // 10)))
         points.append((width, height))
-        shade = tuple(max(0, c - 30 * (layer + 1)) for c in dark)
+        # Nearer hills are darker, but never black: the pictures should read as dusk, not a void.
+        shade = tuple(
+            int(d * (0.85 - 0.15 * layer) + lt * 0.12) for d, lt in zip(dark, light, strict=True)
+        )
         draw.polygon(points, fill=shade)
     out = io.BytesIO()
     img.save(out, format="JPEG", quality=82)
