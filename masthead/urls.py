@@ -9,12 +9,14 @@ from wagtail.documents import urls as wagtaildocs_urls
 from masthead.content import urls as content_urls
 from masthead.core import views as core_views
 from masthead.feed import urls as feed_urls
+from masthead.newsletters import urls as newsletter_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("news-feed/", include(feed_urls)),
+    path("newsletters/", include(newsletter_urls)),
     path("", include(content_urls)),
 ]
 

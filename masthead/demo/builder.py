@@ -188,6 +188,7 @@ def build_newsroom(*, seed=2026, articles=60, feed_items=100, days=10, report=No
     for position, article in enumerate(made[2:30:5]):
         EditorsPick.objects.create(picks=picks, article=article, sort_order=position)
 
+    create_demo_newsletters()
     users = create_demo_users()
     return {
         "home": home,
@@ -218,6 +219,48 @@ def create_demo_users():
         user.groups.add(Group.objects.get(name=group_name))
         users.append(user)
     return users
+
+
+def create_demo_newsletters():
+    from masthead.newsletters.models import Newsletter
+
+    for position, (slug, name, cadence, description, default) in enumerate(
+        [
+            (
+                "daily-briefing",
+                "The Daily Briefing",
+                "daily",
+                "The day's key developments every morning.",
+                True,
+            ),
+            (
+                "from-the-front",
+                "From the Front",
+                "weekly",
+                "Our war correspondent's weekly dispatch.",
+                False,
+            ),
+            (
+                "breaking",
+                "Breaking News",
+                "breaking",
+                "A short alert when something big happens.",
+                False,
+            ),
+        ]
+    ):
+        Newsletter.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "cadence": cadence,
+                "description": description,
+                "sender_name": "Masthead",
+                "sender_email": "newsletters@masthead.example",
+                "subscribe_by_default": default,
+                "sort_order": position,
+            },
+        )
 
 
 def newsroom_exists():

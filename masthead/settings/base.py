@@ -21,6 +21,7 @@ INSTALLED_APPS = [
     "masthead.images",
     "masthead.content",
     "masthead.feed",
+    "masthead.newsletters",
     "masthead.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -17,6 +17,9 @@ from masthead.content.models import EditorsPick, EditorsPicks, RoundupItem
 from masthead.content.tests.factories import RoundupPageFactory
 from masthead.feed.tests.factories import FeedItemFactory
 from masthead.images.tests.factories import NewsImageFactory
+from masthead.newsletters import services as newsletter_services
+from masthead.newsletters.models import Newsletter, Subscription
+from masthead.newsletters.tests.factories import NewsletterFactory
 
 # serialized_rollback brings back what migrations made (the root page, groups) after each flush.
 pytestmark = [
@@ -75,6 +78,9 @@ def site_pages(newsroom):
     picks = EditorsPicks.objects.create(site=newsroom.home.get_site())
     for position, article in enumerate(articles[2:5]):
         EditorsPick.objects.create(picks=picks, article=article, sort_order=position)
+    NewsletterFactory(name="The Daily Briefing", subscribe_by_default=True)
+    NewsletterFactory(name="Breaking News", cadence="breaking")
+    reader = newsletter_services.subscribe("reader@example.org", Newsletter.objects.all())
     roundup = RoundupPageFactory(
         parent=newsroom.roundups,
         date=timezone.localdate(),
@@ -99,6 +105,11 @@ def site_pages(newsroom):
         "roundup": roundup.url,
         "roundups": "/roundups/",
         "not-found": "/no/such/page/",
+        "newsletters": "/newsletters/",
+        "check-inbox": "/newsletters/check-your-inbox/",
+        "confirm-invalid": "/newsletters/confirm/not-a-key/",
+        "preferences": f"/newsletters/preferences/{newsletter_services.preferences_token(reader)}/",
+        "unsubscribed": "/newsletters/unsubscribed/",
     }
 
 
@@ -120,7 +131,8 @@ def test_every_page_type_has_no_wcag_violations_and_valid_html(
         response = browser_page.goto(live_server.url + path)
         browser_page.wait_for_load_state("networkidle")
         # then
-        assert response.status == (404 if name == "not-found" else 200), name
+        expected = {"not-found": 404, "confirm-invalid": 400}.get(name, 200)
+        assert response.status == expected, name
         result = axe.run(browser_page, options=WCAG)
         if result.violations_count:
             violations[name] = result.generate_report()
@@ -204,3 +216,58 @@ def test_signed_in_staff_get_an_edit_link_on_every_page(
         href = edit.get_attribute("href")
         assert href.startswith("/admin/"), name
         assert browser_page.goto(live_server.url + href).status == 200, name
+
+
+def test_a_reader_signs_up_confirms_changes_preferences_and_unsubscribes(
+    live_server, browser_page, site_pages
+):
+    from django.core import mail
+
+    axe = Axe()
+    mail.outbox.clear()
+    # given a reader on an article
+    browser_page.goto(live_server.url + site_pages["article"])
+    footer = browser_page.locator(".signup--footer")
+    # when they mistype their address
+    footer.get_by_label("E-mail address").fill("olena@example")
+    footer.get_by_role("button", name="Sign up").click()
+    # then they are told what is wrong, next to the field, with what they typed kept
+    error = browser_page.locator("#signup-email-error")
+    assert "not a valid e-mail address" in error.inner_text()
+    assert (
+        browser_page.get_by_label("E-mail address", exact=False).first.input_value()
+        == "olena@example"
+    )
+    assert axe.run(browser_page, options=WCAG).violations_count == 0
+    # when they correct it
+    browser_page.locator("#signup-email").fill("olena@example.org")
+    browser_page.locator("main").get_by_role("button", name="Sign up").click()
+    # then they are asked to confirm by e-mail, and the e-mail's link confirms
+    assert "Check your inbox" in browser_page.locator("h1").inner_text()
+    (message,) = [m for m in mail.outbox if m.to == ["olena@example.org"]]
+    link = message.body.split("/newsletters/confirm/")[1].split()[0]
+    browser_page.goto(f"{live_server.url}/newsletters/confirm/{link}")
+    assert "subscribed" in browser_page.locator("h1").inner_text()
+    # when they open their preferences and drop everything but Breaking News
+    browser_page.get_by_role("link", name="Choose your newsletters").click()
+    browser_page.get_by_label("The Daily Briefing").uncheck()
+    browser_page.get_by_label("Breaking News").check()
+    browser_page.get_by_role("button", name="Save my choices").click()
+    assert "Saved" in browser_page.locator("[role=status]").inner_text()
+    states = dict(
+        Subscription.objects.filter(subscriber__email="olena@example.org").values_list(
+            "newsletter__name", "state"
+        )
+    )
+    assert states == {"The Daily Briefing": "unsubscribed", "Breaking News": "confirmed"}
+    # and a mail client's one-click unsubscribe (a bare POST, no cookies) stops everything at once
+    token = browser_page.url.rstrip("/").rsplit("/", 1)[1]
+    response = browser_page.request.post(
+        f"{live_server.url}/newsletters/unsubscribe/{token}/",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+        data="List-Unsubscribe=One-Click",
+    )
+    assert response.status == 200
+    assert not Subscription.objects.filter(
+        subscriber__email="olena@example.org", state="confirmed"
+    ).exists()

@@ -1,0 +1,166 @@
+"""Newsletters and the people who asked for them: subscribers, their subscriptions and consent."""
+
+import hashlib
+
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+
+
+class Newsletter(models.Model):
+    class Cadence(models.TextChoices):
+        DAILY = "daily", _("Daily")
+        WEEKLY = "weekly", _("Weekly")
+        BREAKING = "breaking", _("When news breaks")
+        OCCASIONAL = "occasional", _("Occasionally")
+
+    name = models.CharField(_("name"), max_length=100)
+    slug = models.SlugField(_("slug"), unique=True)
+    description = models.TextField(_("description"), max_length=400)
+    cadence = models.CharField(
+        _("cadence"), max_length=20, choices=Cadence.choices, default=Cadence.DAILY
+    )
+    sender_name = models.CharField(_("sender name"), max_length=100)
+    sender_email = models.EmailField(_("sender address"))
+    reply_to = models.EmailField(_("reply-to address"), blank=True)
+    is_visible = models.BooleanField(_("offered to readers"), default=True)
+    subscribe_by_default = models.BooleanField(
+        _("ticked at sign-up"),
+        default=False,
+        help_text=_("Pre-selected in sign-up forms that offer a choice."),
+    )
+    sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("description"),
+        FieldPanel("cadence"),
+        MultiFieldPanel(
+            [
+                FieldRowPanel([FieldPanel("sender_name"), FieldPanel("sender_email")]),
+                FieldPanel("reply_to"),
+            ],
+            heading=_("Sender"),
+        ),
+        FieldRowPanel(
+            [FieldPanel("is_visible"), FieldPanel("subscribe_by_default"), FieldPanel("sort_order")]
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("newsletter")
+        verbose_name_plural = _("newsletters")
+        ordering = ["sort_order", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class Subscriber(models.Model):
+    """One e-mail address. It exists once, whatever it signs up for and however often."""
+
+    email = models.EmailField(_("e-mail address"))
+    created_at = models.DateTimeField(_("first seen"), default=timezone.now)
+    suppressed_at = models.DateTimeField(
+        _("suppressed"),
+        null=True,
+        blank=True,
+        help_text=_("Bounced or complained: never mailed again."),
+    )
+
+    class Meta:
+        verbose_name = _("subscriber")
+        verbose_name_plural = _("subscribers")
+        constraints = [models.UniqueConstraint(Lower("email"), name="one_subscriber_per_address")]
+
+    def __str__(self):
+        return self.email
+
+
+class Subscription(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        UNSUBSCRIBED = "unsubscribed", _("Unsubscribed")
+
+    subscriber = models.ForeignKey(
+        Subscriber, related_name="subscriptions", on_delete=models.CASCADE
+    )
+    newsletter = models.ForeignKey(
+        Newsletter, related_name="subscriptions", on_delete=models.CASCADE
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PENDING
+    )
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("subscription")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["subscriber", "newsletter"], name="one_subscription_per_newsletter"
+            )
+        ]
+        indexes = [models.Index(fields=["newsletter", "state"], name="subscription_audience")]
+
+    def __str__(self):
+        return f"{self.subscriber} → {self.newsletter} ({self.state})"
+
+
+def hash_key(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class Confirmation(models.Model):
+    """A single-use, expiring link sent by e-mail. Only the key's hash is stored."""
+
+    class Purpose(models.TextChoices):
+        SUBSCRIBE = "subscribe", _("Confirm a subscription")
+
+    subscriber = models.ForeignKey(
+        Subscriber, related_name="confirmations", on_delete=models.CASCADE
+    )
+    purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.SUBSCRIBE)
+    key_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["subscriber", "-created_at"], name="confirmation_latest")]
+
+    def __str__(self):
+        return f"{self.purpose} for {self.subscriber}"
+
+
+class ConsentEvent(models.Model):
+    """What a person asked for and when: the newsroom's proof of consent."""
+
+    class Action(models.TextChoices):
+        SUBSCRIBE = "subscribe", _("Signed up")
+        CONFIRM = "confirm", _("Confirmed")
+        CHANGE = "change", _("Changed preferences")
+        UNSUBSCRIBE = "unsubscribe", _("Unsubscribed")
+        BOUNCE = "bounce", _("Bounced")
+        COMPLAINT = "complaint", _("Complained")
+
+    subscriber = models.ForeignKey(
+        Subscriber, related_name="consent_events", on_delete=models.CASCADE
+    )
+    newsletter = models.ForeignKey(Newsletter, null=True, blank=True, on_delete=models.SET_NULL)
+    action = models.CharField(max_length=20, choices=Action.choices)
+    source = models.CharField(max_length=200, blank=True)
+    ip_hash = models.CharField(max_length=64, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{self.subscriber}: {self.action} at {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,261 @@
+"""What the newsroom does with newsletter sign-ups: subscribe, confirm, change preferences, unsubscribe."""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core import signing
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from email_validator import EmailNotValidError, validate_email
+
+from .models import Confirmation, ConsentEvent, Newsletter, Subscriber, Subscription, hash_key
+
+CONFIRMATION_LIFETIME = datetime.timedelta(days=3)
+# One address gets at most one confirmation e-mail in this time, however often the form is sent.
+RESEND_AFTER = datetime.timedelta(minutes=5)
+PREFERENCES_SALT = "masthead.newsletters.preferences"
+
+
+class InvalidAddress(ValueError):
+    """The address cannot receive e-mail; the message says why, for the reader."""
+
+
+def normalise_address(raw):
+    """Check an address's syntax (no DNS on the request path) and return its normal form."""
+    text = (raw or "").strip()
+    if not text:
+        raise InvalidAddress(_("Enter your e-mail address."))
+    if len(text) > 254:
+        raise InvalidAddress(_("That address is too long to be an e-mail address."))
+    try:
+        checked = validate_email(text, check_deliverability=False)
+    except EmailNotValidError as error:
+        raise InvalidAddress(
+            _("“%(address)s” is not a valid e-mail address: %(reason)s")
+            % {"address": text[:80], "reason": str(error)}
+        ) from error
+    local, _at, domain = checked.normalized.rpartition("@")
+    return f"{local}@{domain.lower()}"
+
+
+def hash_ip(ip):
+    if not ip:
+        return ""
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()
+
+
+def offered_newsletters():
+    return Newsletter.objects.filter(is_visible=True)
+
+
+def default_newsletters():
+    """What a sign-up form that offers no choice subscribes to."""
+    chosen = list(offered_newsletters().filter(subscribe_by_default=True))
+    return chosen or list(offered_newsletters()[:1])
+
+
+def _record(subscriber, action, newsletter=None, source="", ip=""):
+    ConsentEvent.objects.create(
+        subscriber=subscriber,
+        newsletter=newsletter,
+        action=action,
+        source=source[:200],
+        ip_hash=hash_ip(ip),
+    )
+
+
+def find_or_add_subscriber(address):
+    """Return the subscriber for an address, matching case-insensitively (one person, one row)."""
+    subscriber = Subscriber.objects.filter(email__iexact=address).first()
+    if subscriber is None:
+        try:
+            with transaction.atomic():
+                subscriber = Subscriber.objects.create(email=address)
+        except IntegrityError:  # the same address arrived at the same moment from another request
+            subscriber = Subscriber.objects.get(email__iexact=address)
+    return subscriber
+
+
+def subscribe(email, newsletters, *, source="", ip=""):
+    """Store pending subscriptions and send one confirmation e-mail (at most one per RESEND_AFTER).
+
+    Says nothing about whether the address was new, pending or already subscribed: callers show
+    the same page whatever happened, so the form cannot be used to learn who reads what.
+    """
+    address = normalise_address(email)
+    with transaction.atomic():
+        subscriber = find_or_add_subscriber(address)
+        waiting = _add_pending(subscriber, newsletters, source, ip)
+    if waiting and subscriber.suppressed_at is None:
+        from .tasks import send_confirmation
+
+        # Enqueued once the subscription is stored; the task sends at most one mail per RESEND_AFTER.
+        send_confirmation.enqueue(subscriber.pk)
+    return subscriber
+
+
+def _add_pending(subscriber, newsletters, source, ip):
+    waiting = False
+    for newsletter in newsletters:
+        subscription, created = Subscription.objects.get_or_create(
+            subscriber=subscriber, newsletter=newsletter, defaults={"source": source[:200]}
+        )
+        if subscription.state == Subscription.State.UNSUBSCRIBED:
+            subscription.state = Subscription.State.PENDING
+            subscription.save(update_fields=["state"])
+        if subscription.state == Subscription.State.PENDING:
+            waiting = True
+            _record(subscriber, ConsentEvent.Action.SUBSCRIBE, newsletter, source, ip)
+    return waiting
+
+
+def confirmation_due(subscriber):
+    latest = subscriber.confirmations.order_by("-created_at").first()
+    return latest is None or timezone.now() - latest.created_at >= RESEND_AFTER
+
+
+def send_confirmation_email(subscriber):
+    """Send the double opt-in e-mail with a fresh single-use link. Returns False if one went out lately."""
+    with transaction.atomic():
+        subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
+        pending = list(
+            Newsletter.objects.filter(
+                subscriptions__subscriber=subscriber,
+                subscriptions__state=Subscription.State.PENDING,
+            )
+        )
+        if not pending or subscriber.suppressed_at or not confirmation_due(subscriber):
+            return False
+        key = secrets.token_urlsafe(32)
+        Confirmation.objects.create(
+            subscriber=subscriber,
+            key_hash=hash_key(key),
+            expires_at=timezone.now() + CONFIRMATION_LIFETIME,
+        )
+    context = {
+        "newsletters": pending,
+        "confirm_url": settings.SITE_URL + reverse("newsletters:confirm", args=[key]),
+        "preferences_url": preferences_url(subscriber),
+        "lifetime_days": CONFIRMATION_LIFETIME.days,
+    }
+    sender = pending[0]
+    message = EmailMultiAlternatives(
+        subject=_("Confirm your subscription to %(names)s")
+        % {"names": ", ".join(n.name for n in pending)},
+        body=render_to_string("newsletters/email/confirm.txt", context),
+        from_email=f"{sender.sender_name} <{sender.sender_email}>",
+        to=[subscriber.email],
+        reply_to=[sender.reply_to] if sender.reply_to else None,
+    )
+    message.attach_alternative(
+        render_to_string("newsletters/email/confirm.html", context), "text/html"
+    )
+    message.send()
+    return True
+
+
+class ConfirmResult:
+    CONFIRMED = "confirmed"
+    ALREADY = "already"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+@transaction.atomic
+def confirm_subscription(key, *, ip=""):
+    """Confirm what the link's owner signed up for. Returns (result, subscriber or None)."""
+    confirmation = (
+        Confirmation.objects.select_for_update()
+        .select_related("subscriber")
+        .filter(key_hash=hash_key(key))
+        .first()
+    )
+    if confirmation is None:
+        return ConfirmResult.INVALID, None
+    subscriber = confirmation.subscriber
+    if confirmation.used_at:
+        return ConfirmResult.ALREADY, subscriber
+    if confirmation.expires_at < timezone.now():
+        return ConfirmResult.EXPIRED, subscriber
+    now = timezone.now()
+    confirmation.used_at = now
+    confirmation.save(update_fields=["used_at"])
+    for subscription in subscriber.subscriptions.filter(
+        state=Subscription.State.PENDING
+    ).select_related("newsletter"):
+        subscription.state = Subscription.State.CONFIRMED
+        subscription.confirmed_at = now
+        subscription.save(update_fields=["state", "confirmed_at"])
+        _record(
+            subscriber,
+            ConsentEvent.Action.CONFIRM,
+            subscription.newsletter,
+            "confirmation link",
+            ip,
+        )
+    return ConfirmResult.CONFIRMED, subscriber
+
+
+def preferences_token(subscriber):
+    return signing.dumps({"s": subscriber.pk}, salt=PREFERENCES_SALT, compress=True)
+
+
+def preferences_url(subscriber):
+    return settings.SITE_URL + reverse(
+        "newsletters:preferences", args=[preferences_token(subscriber)]
+    )
+
+
+def subscriber_from_token(token):
+    try:
+        data = signing.loads(token, salt=PREFERENCES_SALT)
+    except signing.BadSignature:
+        return None
+    return Subscriber.objects.filter(pk=data.get("s")).first()
+
+
+def confirmed_newsletters(subscriber):
+    return set(
+        subscriber.subscriptions.filter(state=Subscription.State.CONFIRMED).values_list(
+            "newsletter_id", flat=True
+        )
+    )
+
+
+@transaction.atomic
+def update_preferences(subscriber, chosen, *, source="preference centre", ip=""):
+    """Make the subscriber's confirmed newsletters exactly `chosen` (the signed link proves the address)."""
+    now = timezone.now()
+    chosen_ids = {n.pk for n in chosen}
+    for newsletter in offered_newsletters():
+        subscription, _created = Subscription.objects.get_or_create(
+            subscriber=subscriber, newsletter=newsletter, defaults={"source": source}
+        )
+        wanted = newsletter.pk in chosen_ids
+        if wanted and subscription.state != Subscription.State.CONFIRMED:
+            subscription.state, subscription.confirmed_at = Subscription.State.CONFIRMED, now
+            subscription.save(update_fields=["state", "confirmed_at"])
+            _record(subscriber, ConsentEvent.Action.CHANGE, newsletter, source, ip)
+        elif not wanted and subscription.state != Subscription.State.UNSUBSCRIBED:
+            subscription.state, subscription.unsubscribed_at = Subscription.State.UNSUBSCRIBED, now
+            subscription.save(update_fields=["state", "unsubscribed_at"])
+            _record(subscriber, ConsentEvent.Action.UNSUBSCRIBE, newsletter, source, ip)
+
+
+@transaction.atomic
+def unsubscribe_all(subscriber, *, source="one-click unsubscribe", ip=""):
+    """Stop every newsletter at once. Running it twice changes nothing the second time."""
+    now = timezone.now()
+    active = subscriber.subscriptions.exclude(state=Subscription.State.UNSUBSCRIBED).select_related(
+        "newsletter"
+    )
+    for subscription in active:
+        subscription.state, subscription.unsubscribed_at = Subscription.State.UNSUBSCRIBED, now
+        subscription.save(update_fields=["state", "unsubscribed_at"])
+        _record(subscriber, ConsentEvent.Action.UNSUBSCRIBE, subscription.newsletter, source, ip)

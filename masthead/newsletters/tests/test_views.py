@@ -1,0 +1,139 @@
+import re
+
+import pytest
+from django.core import mail
+from django.test import Client
+
+from masthead.newsletters import services
+from masthead.newsletters.models import Subscriber, Subscription
+from masthead.newsletters.tests.factories import NewsletterFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def daily(newsroom):
+    return NewsletterFactory(name="The Daily Briefing", subscribe_by_default=True)
+
+
+def test_every_page_carries_the_footer_sign_up_form_with_required_marks(client, daily):
+    html = client.get("/").content.decode()
+    form = html[html.index('class="signup signup--footer"') :]
+    assert 'action="/newsletters/"' in form
+    assert "indicates a required field" in form
+    assert 'name="email" required' in form
+
+
+def test_a_bad_address_gets_a_clear_message_and_keeps_what_was_typed(client, daily):
+    response = client.post("/newsletters/", {"email": "reader@example", "source": "footer"})
+    html = response.content.decode()
+    assert response.status_code == 400
+    assert "is not a valid e-mail address" in html
+    assert 'value="reader@example"' in html
+    assert 'aria-invalid="true"' in html
+    assert Subscriber.objects.count() == 0 and mail.outbox == []
+
+
+def test_a_good_address_is_told_to_check_the_inbox(client, daily):
+    response = client.post(
+        "/newsletters/", {"email": "reader@example.org", "source": "footer"}, follow=True
+    )
+    assert response.redirect_chain[-1][0] == "/newsletters/check-your-inbox/"
+    assert "Check your inbox" in response.content.decode()
+    assert Subscription.objects.get().newsletter == daily
+
+
+def test_the_answer_is_the_same_for_new_pending_and_subscribed_addresses(client, daily):
+    answers = [client.post("/newsletters/", {"email": "reader@example.org"}) for _ in range(3)]
+    assert {(r.status_code, r["Location"]) for r in answers} == {
+        (302, "/newsletters/check-your-inbox/")
+    }
+
+
+def test_the_honeypot_quietly_drops_bots(client, daily):
+    response = client.post(
+        "/newsletters/", {"email": "bot@example.org", "website": "http://spam.example"}
+    )
+    assert response.status_code == 302
+    assert Subscriber.objects.count() == 0 and mail.outbox == []
+
+
+def test_too_many_sign_ups_from_one_address_get_a_friendly_429(client, daily):
+    for n in range(20):
+        client.post("/newsletters/", {"email": f"reader{n}@example.org"})
+    response = client.post("/newsletters/", {"email": "one-more@example.org"})
+    assert response.status_code == 429
+    assert "try again later" in response.content.decode()
+    assert not Subscriber.objects.filter(email="one-more@example.org").exists()
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "reader@example.org\r\nBcc: everyone@example.org",
+        "<img src=x onerror=alert(1)>@example.org",
+        "' OR 1=1 --@example.org",
+        "ä" * 400,
+        "\x00@example.org",
+    ],
+)
+def test_hostile_input_gets_an_error_never_a_500_or_stored_markup(client, daily, hostile):
+    response = client.post("/newsletters/", {"email": hostile})
+    assert response.status_code == 400
+    assert "<img src=x" not in response.content.decode()
+    assert Subscriber.objects.count() == 0
+
+
+def test_confirmation_link_confirms_then_says_already_confirmed(client, daily):
+    client.post("/newsletters/", {"email": "reader@example.org"})
+    link = re.search(r"http://testserver(/newsletters/confirm/[^\s]+/)", mail.outbox[0].body).group(
+        1
+    )
+    first = client.get(link)
+    second = client.get(link)
+    assert first.status_code == 200 and "re subscribed</h1>" in first.content.decode()
+    assert second.status_code == 200 and "Already confirmed" in second.content.decode()
+    assert client.get("/newsletters/confirm/nonsense/").status_code == 400
+
+
+def test_preference_centre_changes_choices_and_unsubscribes(client, daily):
+    weekly = NewsletterFactory(name="From the Front")
+    subscriber = services.subscribe("reader@example.org", [daily])
+    url = f"/newsletters/preferences/{services.preferences_token(subscriber)}/"
+    assert "reader@example.org" in client.get(url).content.decode()
+    saved = client.post(url, {"newsletters": [weekly.pk], "save": "1"})
+    assert "Saved" in saved.content.decode()
+    assert dict(subscriber.subscriptions.values_list("newsletter__name", "state")) == {
+        "The Daily Briefing": "unsubscribed",
+        "From the Front": "confirmed",
+    }
+    response = client.post(url, {"unsubscribe_all": "1"}, follow=True)
+    assert "You are unsubscribed" in response.content.decode()
+    assert not subscriber.subscriptions.exclude(state="unsubscribed").exists()
+    assert client.get("/newsletters/preferences/forged-token/").status_code == 404
+
+
+def test_one_click_unsubscribe_works_without_cookies_or_csrf_token(daily):
+    # given a confirmed reader and a mail client that POSTs as RFC 8058 says
+    subscriber = services.subscribe("reader@example.org", [daily])
+    services.update_preferences(subscriber, [daily])
+    mail_client = Client(enforce_csrf_checks=True)
+    # when
+    response = mail_client.post(
+        f"/newsletters/unsubscribe/{services.preferences_token(subscriber)}/",
+        "List-Unsubscribe=One-Click",
+        content_type="application/x-www-form-urlencoded",
+    )
+    # then
+    assert response.status_code == 200
+    assert Subscription.objects.get().state == Subscription.State.UNSUBSCRIBED
+    assert (
+        Client(enforce_csrf_checks=True).post("/newsletters/unsubscribe/forged/").status_code == 404
+    )
+
+
+def test_sign_up_form_requires_csrf(daily):
+    response = Client(enforce_csrf_checks=True).post(
+        "/newsletters/", {"email": "reader@example.org"}
+    )
+    assert response.status_code == 403

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "newsletters"
+urlpatterns = [
+    path("", views.signup, name="signup"),
+    path("check-your-inbox/", views.check_inbox, name="check_inbox"),
+    path("confirm/<str:key>/", views.confirm, name="confirm"),
+    path("preferences/<str:token>/", views.preferences, name="preferences"),
+    path("unsubscribe/<str:token>/", views.one_click_unsubscribe, name="unsubscribe"),
+    path("unsubscribed/", views.unsubscribed, name="unsubscribed"),
+]

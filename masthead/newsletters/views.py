@@ -1,0 +1,109 @@
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from masthead.core import ratelimit
+
+from . import services
+from .forms import PreferencesForm, SignupForm
+
+SIGNUPS_PER_IP_PER_HOUR = 20
+
+
+def client_ip(request):
+    return request.META.get("REMOTE_ADDR", "")
+
+
+@require_http_methods(["GET", "POST"])
+def signup(request):
+    """The newsletters page and the target of every sign-up form; works without JavaScript."""
+    if request.method == "POST":
+        form = SignupForm(request.POST)
+        if not ratelimit.allow(
+            "newsletter-signup", client_ip(request), SIGNUPS_PER_IP_PER_HOUR, 3600
+        ):
+            return render(request, "newsletters/too_many.html", status=429)
+        if form.is_valid():
+            if not form.is_bot():
+                source = (
+                    request.POST.get("source")
+                    or request.META.get("HTTP_REFERER")
+                    or "newsletters page"
+                )[:200]
+                services.subscribe(
+                    form.cleaned_data["email"],
+                    form.chosen_newsletters(),
+                    source=source,
+                    ip=client_ip(request),
+                )
+            return redirect("newsletters:check_inbox")
+        status = 400
+    else:
+        form = SignupForm(initial={"newsletters": [n.pk for n in services.default_newsletters()]})
+        status = 200
+    return render(
+        request,
+        "newsletters/signup_page.html",
+        {"form": form, "page_title": "Newsletters", "newsletters": services.offered_newsletters()},
+        status=status,
+    )
+
+
+def check_inbox(request):
+    return render(request, "newsletters/check_inbox.html", {"page_title": "Check your inbox"})
+
+
+def confirm(request, key):
+    result, subscriber = services.confirm_subscription(key, ip=client_ip(request))
+    context = {"result": result, "page_title": "Your subscription"}
+    if subscriber is not None and result != services.ConfirmResult.EXPIRED:
+        context["preferences_url"] = reverse(
+            "newsletters:preferences", args=[services.preferences_token(subscriber)]
+        )
+    status = (
+        200 if result in (services.ConfirmResult.CONFIRMED, services.ConfirmResult.ALREADY) else 400
+    )
+    return render(request, "newsletters/confirm.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+def preferences(request, token):
+    """The preference centre: reached from a signed link in every e-mail, no sign-in."""
+    subscriber = services.subscriber_from_token(token)
+    if subscriber is None:
+        raise Http404("Unknown preferences link")
+    saved = False
+    if request.method == "POST":
+        if "unsubscribe_all" in request.POST:
+            services.unsubscribe_all(subscriber, source="preference centre", ip=client_ip(request))
+            return redirect("newsletters:unsubscribed")
+        form = PreferencesForm(request.POST)
+        if form.is_valid():
+            services.update_preferences(
+                subscriber, form.cleaned_data["newsletters"], ip=client_ip(request)
+            )
+            saved = True
+    form = PreferencesForm(
+        initial={"newsletters": list(services.confirmed_newsletters(subscriber))}
+    )
+    return render(
+        request,
+        "newsletters/preferences.html",
+        {"form": form, "subscriber": subscriber, "saved": saved, "page_title": "Your newsletters"},
+    )
+
+
+@csrf_exempt  # RFC 8058: mail clients POST here without cookies; the signed token is the proof
+@require_POST
+def one_click_unsubscribe(request, token):
+    subscriber = services.subscriber_from_token(token)
+    if subscriber is None:
+        raise Http404("Unknown unsubscribe link")
+    services.unsubscribe_all(subscriber, ip=client_ip(request))
+    return render(request, "newsletters/unsubscribed.html", {"page_title": "Unsubscribed"})
+
+
+def unsubscribed(request):
+    return render(request, "newsletters/unsubscribed.html", {"page_title": "Unsubscribed"})
