@@ -31,6 +31,14 @@ class SignupForm(forms.Form):
         except services.InvalidAddress as error:
             raise forms.ValidationError(str(error)) from error
 
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and not self.chosen_newsletters():
+            raise forms.ValidationError(
+                _("There is no newsletter to sign up for yet. Please come back soon.")
+            )
+        return cleaned
+
     def is_bot(self):
         return bool(self.cleaned_data.get("website"))
 

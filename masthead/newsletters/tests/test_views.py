@@ -137,3 +137,10 @@ def test_sign_up_form_requires_csrf(daily):
         "/newsletters/", {"email": "reader@example.org"}
     )
     assert response.status_code == 403
+
+
+def test_signing_up_before_any_newsletter_exists_says_so(client, newsroom):
+    response = client.post("/newsletters/", {"email": "reader@example.org"})
+    assert response.status_code == 400
+    assert "There is no newsletter to sign up for yet" in response.content.decode()
+    assert Subscriber.objects.count() == 0
