@@ -1,7 +1,11 @@
+from django.urls import path, reverse_lazy
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import admin_views, outbox
 from .models import Newsletter, Subscription
 
 
@@ -31,3 +35,27 @@ class NewslettersGroup(SnippetViewSetGroup):
 
 
 register_snippet(NewslettersGroup)
+
+
+@hooks.register("register_admin_urls")
+def outbox_urls():
+    return [
+        path("outbox/", admin_views.outbox, name="newsletters_outbox"),
+        path(
+            "outbox/<str:message_id>/",
+            admin_views.outbox_message,
+            name="newsletters_outbox_message",
+        ),
+    ]
+
+
+class OutboxMenuItem(MenuItem):
+    def is_shown(self, request):
+        return outbox.enabled() and request.user.is_staff
+
+
+@hooks.register("register_admin_menu_item")
+def outbox_menu_item():
+    return OutboxMenuItem(
+        _("Outbox"), reverse_lazy("newsletters_outbox"), icon_name="mail", order=170
+    )
