@@ -5,6 +5,8 @@ from wagtail import blocks
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from masthead.newsletters.blocks import NewsletterSignupBlock
+
 
 class HeadingBlock(blocks.CharBlock):
     class Meta:
@@ -68,3 +70,4 @@ class StoryBlock(blocks.StreamBlock):
     image = ImageBlock(label=_("Image"))
     embed = EmbedWithFallbackBlock(label=_("Embed"))
     related_article = RelatedArticleBlock(label=_("Related article"))
+    newsletter_signup = NewsletterSignupBlock()

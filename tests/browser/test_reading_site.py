@@ -37,6 +37,8 @@ WCAG = {
 def site_pages(newsroom):
     """A furnished newsroom and one URL of every public page type."""
     images = [NewsImageFactory() for _ in range(3)]
+    briefing = NewsletterFactory(name="The Daily Briefing", subscribe_by_default=True)
+    NewsletterFactory(name="Breaking News", cadence="breaking")
     articles = [
         newsroom.article(
             title=f"Story {n} about the winter grid",
@@ -62,6 +64,10 @@ def site_pages(newsroom):
                     "value": {"image": images[0].pk, "caption": "A substation.", "credit": ""},
                 },
                 {"type": "paragraph", "value": "<p>Repairs continue.</p>"},
+                {
+                    "type": "newsletter_signup",
+                    "value": {"newsletter": briefing.pk, "heading": "Get the briefing"},
+                },
             ],
             correction="An earlier version gave the wrong date." if n == 0 else "",
         )
@@ -78,8 +84,6 @@ def site_pages(newsroom):
     picks = EditorsPicks.objects.create(site=newsroom.home.get_site())
     for position, article in enumerate(articles[2:5]):
         EditorsPick.objects.create(picks=picks, article=article, sort_order=position)
-    NewsletterFactory(name="The Daily Briefing", subscribe_by_default=True)
-    NewsletterFactory(name="Breaking News", cadence="breaking")
     reader = newsletter_services.subscribe("reader@example.org", Newsletter.objects.all())
     roundup = RoundupPageFactory(
         parent=newsroom.roundups,

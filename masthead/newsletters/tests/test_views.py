@@ -144,3 +144,32 @@ def test_signing_up_before_any_newsletter_exists_says_so(client, newsroom):
     assert response.status_code == 400
     assert "There is no newsletter to sign up for yet" in response.content.decode()
     assert Subscriber.objects.count() == 0
+
+
+def test_an_inline_sign_up_block_in_an_article_subscribes_to_its_newsletter(
+    client, newsroom, daily
+):
+    # given an article with a sign-up block for the weekly newsletter
+    weekly = NewsletterFactory(name="From the Front", slug="from-the-front")
+    article = newsroom.article(
+        body=[
+            {"type": "paragraph", "value": "<p>Dispatch.</p>"},
+            {
+                "type": "newsletter_signup",
+                "value": {"newsletter": weekly.pk, "heading": "Get the dispatch", "text": ""},
+            },
+        ]
+    )
+    html = client.get(article.url).content.decode()
+    block = html[html.index('class="signup signup--inline"') :]
+    assert "Get the dispatch" in block and f'name="newsletters" value="{weekly.pk}"' in block
+    assert 'id="inline-signup-from-the-front-email"' in block
+    # when a reader signs up there
+    client.post(
+        "/newsletters/",
+        {"email": "reader@example.org", "newsletters": weekly.pk, "source": "article"},
+    )
+    # then only that newsletter is pending
+    assert list(Subscription.objects.values_list("newsletter__name", "state")) == [
+        ("From the Front", "pending")
+    ]
