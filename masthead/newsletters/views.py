@@ -1,6 +1,7 @@
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -24,7 +25,12 @@ def signup(request):
         if not ratelimit.allow(
             "newsletter-signup", client_ip(request), SIGNUPS_PER_IP_PER_HOUR, 3600
         ):
-            return render(request, "newsletters/too_many.html", status=429)
+            return render(
+                request,
+                "newsletters/too_many.html",
+                {"page_title": _("Too many sign-ups")},
+                status=429,
+            )
         if form.is_valid():
             if not form.is_bot():
                 source = (
@@ -46,18 +52,22 @@ def signup(request):
     return render(
         request,
         "newsletters/signup_page.html",
-        {"form": form, "page_title": "Newsletters", "newsletters": services.offered_newsletters()},
+        {
+            "form": form,
+            "page_title": _("Newsletters"),
+            "newsletters": services.offered_newsletters(),
+        },
         status=status,
     )
 
 
 def check_inbox(request):
-    return render(request, "newsletters/check_inbox.html", {"page_title": "Check your inbox"})
+    return render(request, "newsletters/check_inbox.html", {"page_title": _("Check your inbox")})
 
 
 def confirm(request, key):
     result, subscriber = services.confirm_subscription(key, ip=client_ip(request))
-    context = {"result": result, "page_title": "Your subscription"}
+    context = {"result": result, "page_title": _("Your subscription")}
     if subscriber is not None and result != services.ConfirmResult.EXPIRED:
         context["preferences_url"] = reverse(
             "newsletters:preferences", args=[services.preferences_token(subscriber)]
@@ -91,7 +101,12 @@ def preferences(request, token):
     return render(
         request,
         "newsletters/preferences.html",
-        {"form": form, "subscriber": subscriber, "saved": saved, "page_title": "Your newsletters"},
+        {
+            "form": form,
+            "subscriber": subscriber,
+            "saved": saved,
+            "page_title": _("Your newsletters"),
+        },
     )
 
 
@@ -102,8 +117,8 @@ def one_click_unsubscribe(request, token):
     if subscriber is None:
         raise Http404("Unknown unsubscribe link")
     services.unsubscribe_all(subscriber, ip=client_ip(request))
-    return render(request, "newsletters/unsubscribed.html", {"page_title": "Unsubscribed"})
+    return render(request, "newsletters/unsubscribed.html", {"page_title": _("Unsubscribed")})
 
 
 def unsubscribed(request):
-    return render(request, "newsletters/unsubscribed.html", {"page_title": "Unsubscribed"})
+    return render(request, "newsletters/unsubscribed.html", {"page_title": _("Unsubscribed")})
