@@ -4,11 +4,13 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 
+from masthead.core.context_processors import can_use_admin
+
 from . import outbox as mail_outbox
 
 
 def _check(request):
-    if not (mail_outbox.enabled() and request.user.is_staff):
+    if not (mail_outbox.enabled() and can_use_admin(request.user)):
         raise PermissionDenied
 
 

@@ -5,6 +5,8 @@ from wagtail.admin.menu import MenuItem
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from masthead.core.context_processors import can_use_admin
+
 from . import admin_views, outbox
 from .models import Newsletter, Subscription
 
@@ -51,7 +53,7 @@ def outbox_urls():
 
 class OutboxMenuItem(MenuItem):
     def is_shown(self, request):
-        return outbox.enabled() and request.user.is_staff
+        return outbox.enabled() and can_use_admin(request.user)
 
 
 @hooks.register("register_admin_menu_item")

@@ -206,3 +206,17 @@ def test_feed_page_with_a_garbled_cursor_shows_the_latest(client, newsroom, befo
         response = client.get(url, {"before": before})
         assert response.status_code == 200
         assert "The newest update." in response.content.decode()
+
+
+def test_editors_made_in_the_admin_without_is_staff_still_get_the_edit_link(
+    client, newsroom, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    # given an editor as Wagtail's user form makes them: in the Editor group, is_staff left off
+    editor = django_user_model.objects.create_user("olena", "o@example.org", "pw-long-enough-1")
+    editor.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(editor)
+    article = newsroom.article()
+    # then
+    assert f'href="/admin/pages/{article.pk}/edit/"' in client.get(article.url).content.decode()
