@@ -19,6 +19,8 @@ from .models import (
 )
 
 LATEST_PER_SECTION = 3
+# Newest first, with the id breaking ties so pages never repeat or skip a story; served by an index.
+NEWEST_FIRST = ("-published_at", "-page_ptr_id")
 TOP_STORIES = 4
 
 
@@ -35,7 +37,7 @@ def _with_listing_data(queryset):
 def published_articles():
     """Return live articles in the active edition, newest first, ready to list."""
     articles = ArticlePage.objects.live().filter(language_code=get_language() or "en")
-    return _with_listing_data(articles.order_by("-published_at", "-page_ptr_id"))
+    return _with_listing_data(articles.order_by(*NEWEST_FIRST))
 
 
 def editors_picks(site):
@@ -74,11 +76,7 @@ def latest_by_section(section_list, per_section=LATEST_PER_SECTION):
         return []
     newest = Q()
     for section in section_list:
-        ids = (
-            ArticlePage.objects.live()
-            .filter(section=section)
-            .order_by("-published_at", "-page_ptr_id")
-        )
+        ids = ArticlePage.objects.live().filter(section=section).order_by(*NEWEST_FIRST)
         newest |= Q(pk__in=ids.values("pk")[:per_section])
     articles = published_articles().filter(newest)
     grouped = {section.pk: [] for section in section_list}

@@ -12,6 +12,7 @@ from wagtail.models import Page
 from masthead.core.models import NewsroomSettings
 
 from .models import ArticlePage
+from .services import NEWEST_FIRST
 
 
 class PageSitemap(Sitemap):
@@ -49,10 +50,7 @@ class ArticleSitemap(PageSitemap):
 
     def items(self):
         return (
-            ArticlePage.objects.live()
-            .public()
-            .select_related("hero_image")
-            .order_by("-published_at", "-page_ptr_id")
+            ArticlePage.objects.live().public().select_related("hero_image").order_by(*NEWEST_FIRST)
         )
 
     def _urls(self, page, protocol, domain):

@@ -33,17 +33,22 @@ class SignupForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and not self.chosen_newsletters():
-            raise forms.ValidationError(
-                _("There is no newsletter to sign up for yet. Please come back soon.")
+        if not self.errors:
+            # Worked out once: the boxes ticked, or else the newsletters ticked by default.
+            cleaned["chosen"] = (
+                list(cleaned.get("newsletters") or []) or services.default_newsletters()
             )
+            if not cleaned["chosen"]:
+                raise forms.ValidationError(
+                    _("There is no newsletter to sign up for yet. Please come back soon.")
+                )
         return cleaned
 
     def is_bot(self):
         return bool(self.cleaned_data.get("website"))
 
     def chosen_newsletters(self):
-        return list(self.cleaned_data.get("newsletters") or []) or services.default_newsletters()
+        return self.cleaned_data["chosen"]
 
 
 class PreferencesForm(forms.Form):

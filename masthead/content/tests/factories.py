@@ -153,3 +153,24 @@ class RoundupPageFactory(PageFactory):
                 item = RoundupItem(text=item)
             item.sort_order = position
             page.items.add(item)
+
+
+def schedule_then_make_due(page):
+    """Schedule a draft an hour ahead, then move its go-live time into the past, as if the hour passed.
+
+    Returns the page, still not live: publishing it is the worker's job.
+    """
+    import datetime
+
+    from wagtail.models import Revision
+
+    page.go_live_at = timezone.now() + datetime.timedelta(hours=1)
+    revision = page.save_revision()
+    revision.publish()  # with go_live_at ahead, this only approves the revision for later
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    revision = Revision.objects.get(pk=revision.pk)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save()
+    page.refresh_from_db()
+    return page

@@ -10,6 +10,7 @@ from wagtail.models import Page
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from masthead.content.models import ArticlePage, RoundupPage
+from masthead.content.tests.factories import schedule_then_make_due
 from masthead.core.management.commands.newsroom_worker import publish_due_pages
 from masthead.feed.tests.factories import FeedItemFactory
 
@@ -116,24 +117,16 @@ def test_writer_submits_for_review_and_cannot_publish(client, newsroom, django_u
 
 
 def test_scheduled_article_is_published_by_the_worker_when_due(newsroom):
-    from wagtail.models import Revision
-
     # given an article scheduled to go live in an hour
     article = newsroom.article(slug="scheduled", publish=False)
     article.go_live_at = timezone.now() + datetime.timedelta(hours=1)
-    revision = article.save_revision()
-    revision.publish()
-    article.refresh_from_db()
-    assert not article.live
+    article.save_revision().publish()
     publish_due_pages()
     article.refresh_from_db()
     assert not article.live
     # when its time comes (moved into the past here) and the worker's scheduler runs
-    past = timezone.now() - datetime.timedelta(seconds=1)
-    revision = Revision.objects.get(pk=revision.pk)
-    revision.content["go_live_at"] = past.isoformat()
-    revision.approved_go_live_at = past
-    revision.save()
+    schedule_then_make_due(article)
+    assert not article.live
     publish_due_pages()
     # then
     article.refresh_from_db()
