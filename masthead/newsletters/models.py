@@ -2,11 +2,16 @@
 
 import hashlib
 
+from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
+from wagtail.fields import StreamField
+from wagtail.models import PreviewableMixin
+
+from .blocks import IssueBlock
 
 
 class Newsletter(models.Model):
@@ -32,6 +37,11 @@ class Newsletter(models.Model):
         help_text=_("Pre-selected in sign-up forms that offer a choice."),
     )
     sort_order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # Confirmed subscriptions, kept by the services that change a subscription's state, so the
+    # audience is known without counting a million rows (see services.recount_audiences()).
+    audience_count = models.PositiveIntegerField(
+        _("confirmed subscribers"), default=0, editable=False
+    )
 
     panels = [
         FieldPanel("name"),
@@ -63,6 +73,7 @@ class Subscriber(models.Model):
     """One e-mail address. It exists once, whatever it signs up for and however often."""
 
     email = models.EmailField(_("e-mail address"))
+    name = models.CharField(_("name"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("first seen"), default=timezone.now)
     suppressed_at = models.DateTimeField(
         _("suppressed"),
@@ -111,6 +122,122 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.subscriber} → {self.newsletter} ({self.state})"
+
+
+class Issue(PreviewableMixin, models.Model):
+    """One edition of a newsletter: written in the admin, or an article sent as a newsletter."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SCHEDULED = "scheduled", _("Scheduled")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    newsletter = models.ForeignKey(
+        Newsletter, verbose_name=_("newsletter"), related_name="issues", on_delete=models.PROTECT
+    )
+    subject = models.CharField(_("subject line"), max_length=200)
+    preheader = models.CharField(
+        _("preview text"),
+        max_length=200,
+        blank=True,
+        help_text=_("Shown after the subject line in most inboxes."),
+    )
+    article = models.ForeignKey(
+        "content.ArticlePage",
+        verbose_name=_("article to send"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Send a published article as this issue. Anything written below follows it."),
+    )
+    body = StreamField(IssueBlock(), verbose_name=_("body"), blank=True)
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.DRAFT, editable=False
+    )
+    send_at = models.DateTimeField(_("send at"), null=True, blank=True, editable=False)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True, editable=False)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True, editable=False)
+    # Set by the workers while they send; an issue whose workers all died is resumed from it.
+    last_progress_at = models.DateTimeField(null=True, blank=True, editable=False)
+    audience_size = models.PositiveIntegerField(_("recipients"), null=True, editable=False)
+    # Rendered once when sending starts; only the links and name differ per recipient.
+    html = models.TextField(blank=True, editable=False)
+    text = models.TextField(blank=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, editable=False
+    )
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    panels = [
+        FieldPanel("newsletter"),
+        FieldPanel("subject"),
+        FieldPanel("preheader"),
+        FieldPanel("article"),
+        FieldPanel("body"),
+    ]
+
+    class Meta:
+        verbose_name = _("issue")
+        verbose_name_plural = _("issues")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "send_at"], name="issue_due")]
+
+    def __str__(self):
+        return self.subject
+
+    @property
+    def editable(self):
+        return self.state in (self.State.DRAFT, self.State.SCHEDULED)
+
+    def get_preview_template(self, request, mode_name):
+        return "newsletters/email/issue_preview.html"
+
+    def get_preview_context(self, request, mode_name):
+        from .rendering import issue_context
+
+        return issue_context(self, preview=True)
+
+
+class Delivery(models.Model):
+    """One issue to one subscriber. It exists before anything is sent, so nothing is sent twice."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        SENDING = "sending", _("Being sent")
+        # Accepted by the mail server or provider: "submitted", not "delivered" (docs/glossary.md).
+        SENT = "sent", _("Submitted")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    issue = models.ForeignKey(Issue, related_name="deliveries", on_delete=models.CASCADE)
+    subscriber = models.ForeignKey(Subscriber, related_name="deliveries", on_delete=models.CASCADE)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+    provider_message_id = models.CharField(max_length=200, blank=True)
+    bounced_at = models.DateTimeField(null=True, blank=True)
+    complained_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        constraints = [
+            models.UniqueConstraint(fields=["issue", "subscriber"], name="one_delivery_per_person")
+        ]
+        indexes = [
+            models.Index(fields=["issue", "state", "next_attempt_at"], name="delivery_claim"),
+            models.Index(fields=["provider_message_id"], name="delivery_provider_id"),
+        ]
+
+    def __str__(self):
+        return f"{self.issue} → {self.subscriber} ({self.state})"
 
 
 def hash_key(key):

@@ -8,13 +8,22 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
-from .models import Confirmation, ConsentEvent, Newsletter, Subscriber, Subscription, hash_key
+from .models import (
+    Confirmation,
+    ConsentEvent,
+    Delivery,
+    Newsletter,
+    Subscriber,
+    Subscription,
+    hash_key,
+)
 
 CONFIRMATION_LIFETIME = datetime.timedelta(days=3)
 # One address gets at most one confirmation e-mail in this time, however often the form is sent.
@@ -107,12 +116,56 @@ def _add_pending(subscriber, newsletters, source, ip):
             subscriber=subscriber, newsletter=newsletter, defaults={"source": source[:200]}
         )
         if subscription.state == Subscription.State.UNSUBSCRIBED:
-            subscription.state = Subscription.State.PENDING
-            subscription.save(update_fields=["state"])
+            move(subscription, Subscription.State.PENDING)
         if subscription.state == Subscription.State.PENDING:
             waiting = True
             _record(subscriber, ConsentEvent.Action.SUBSCRIBE, newsletter, source, ip)
     return waiting
+
+
+def move(subscription, state, at=None):
+    """Change a subscription's state, keeping its newsletter's audience count right.
+
+    Every state change goes through here (sign-up, confirmation, preferences, unsubscribe,
+    bounce, import), inside the caller's transaction, so the count never drifts from the rows.
+    """
+    old = subscription.state
+    if old == state:
+        return False
+    at = at or timezone.now()
+    subscription.state = state
+    fields = ["state"]
+    if state == Subscription.State.CONFIRMED:
+        subscription.confirmed_at = subscription.confirmed_at or at
+        fields.append("confirmed_at")
+    elif state == Subscription.State.UNSUBSCRIBED:
+        subscription.unsubscribed_at = at
+        fields.append("unsubscribed_at")
+    subscription.save(update_fields=fields)
+    change = (state == Subscription.State.CONFIRMED) - (old == Subscription.State.CONFIRMED)
+    if change:
+        Newsletter.objects.filter(pk=subscription.newsletter_id).update(
+            audience_count=F("audience_count") + change
+        )
+    return True
+
+
+def audience(newsletter):
+    """The subscriptions an issue of this newsletter goes to: confirmed, never bounced."""
+    return Subscription.objects.filter(
+        newsletter=newsletter,
+        state=Subscription.State.CONFIRMED,
+        subscriber__suppressed_at__isnull=True,
+    )
+
+
+def recount_audiences():
+    """Count every newsletter's confirmed subscribers from the rows (after an import, or to check)."""
+    for newsletter in Newsletter.objects.all():
+        count = Subscription.objects.filter(
+            newsletter=newsletter, state=Subscription.State.CONFIRMED
+        ).count()
+        Newsletter.objects.filter(pk=newsletter.pk).update(audience_count=count)
 
 
 def confirmation_due(subscriber):
@@ -189,9 +242,7 @@ def confirm_subscription(key, *, ip=""):
     for subscription in subscriber.subscriptions.filter(
         state=Subscription.State.PENDING
     ).select_related("newsletter"):
-        subscription.state = Subscription.State.CONFIRMED
-        subscription.confirmed_at = now
-        subscription.save(update_fields=["state", "confirmed_at"])
+        move(subscription, Subscription.State.CONFIRMED, now)
         _record(
             subscriber,
             ConsentEvent.Action.CONFIRM,
@@ -202,8 +253,13 @@ def confirm_subscription(key, *, ip=""):
     return ConfirmResult.CONFIRMED, subscriber
 
 
-def preferences_token(subscriber):
-    return signing.dumps({"s": subscriber.pk}, salt=PREFERENCES_SALT, compress=True)
+def preferences_token(subscriber, issue=None):
+    """A signed token naming a subscriber (and the issue the link came in): the link is the proof."""
+    subscriber_id = getattr(subscriber, "pk", subscriber)
+    data = {"s": subscriber_id}
+    if issue is not None:
+        data["i"] = getattr(issue, "pk", issue)
+    return signing.dumps(data, salt=PREFERENCES_SALT, compress=True)
 
 
 def preferences_url(subscriber):
@@ -212,12 +268,19 @@ def preferences_url(subscriber):
     )
 
 
-def subscriber_from_token(token):
+def read_token(token):
+    """Return (subscriber, issue id or None) for a token, or (None, None) if it was tampered with."""
     try:
         data = signing.loads(token, salt=PREFERENCES_SALT)
     except signing.BadSignature:
-        return None
-    return Subscriber.objects.filter(pk=data.get("s")).first()
+        return None, None
+    if not isinstance(data, dict):
+        return None, None
+    return Subscriber.objects.filter(pk=data.get("s")).first(), data.get("i")
+
+
+def subscriber_from_token(token):
+    return read_token(token)[0]
 
 
 def confirmed_newsletters(subscriber):
@@ -239,23 +302,57 @@ def update_preferences(subscriber, chosen, *, source="preference centre", ip="")
         )
         wanted = newsletter.pk in chosen_ids
         if wanted and subscription.state != Subscription.State.CONFIRMED:
-            subscription.state, subscription.confirmed_at = Subscription.State.CONFIRMED, now
-            subscription.save(update_fields=["state", "confirmed_at"])
+            move(subscription, Subscription.State.CONFIRMED, now)
             _record(subscriber, ConsentEvent.Action.CHANGE, newsletter, source, ip)
         elif not wanted and subscription.state != Subscription.State.UNSUBSCRIBED:
-            subscription.state, subscription.unsubscribed_at = Subscription.State.UNSUBSCRIBED, now
-            subscription.save(update_fields=["state", "unsubscribed_at"])
+            move(subscription, Subscription.State.UNSUBSCRIBED, now)
             _record(subscriber, ConsentEvent.Action.UNSUBSCRIBE, newsletter, source, ip)
 
 
 @transaction.atomic
-def unsubscribe_all(subscriber, *, source="one-click unsubscribe", ip=""):
+def unsubscribe_all(subscriber, *, source="one-click unsubscribe", ip="", issue_id=None):
     """Stop every newsletter at once. Running it twice changes nothing the second time."""
     now = timezone.now()
     active = subscriber.subscriptions.exclude(state=Subscription.State.UNSUBSCRIBED).select_related(
         "newsletter"
     )
     for subscription in active:
-        subscription.state, subscription.unsubscribed_at = Subscription.State.UNSUBSCRIBED, now
-        subscription.save(update_fields=["state", "unsubscribed_at"])
+        move(subscription, Subscription.State.UNSUBSCRIBED, now)
         _record(subscriber, ConsentEvent.Action.UNSUBSCRIBE, subscription.newsletter, source, ip)
+    if issue_id:
+        # Counted on the issue the reader left from, once.
+        Delivery.objects.filter(
+            issue_id=issue_id, subscriber=subscriber, unsubscribed_at__isnull=True
+        ).update(unsubscribed_at=now)
+
+
+@transaction.atomic
+def suppress(address, reason, *, provider_message_id="", source=""):
+    """Never mail an address again after a hard bounce or a complaint; log it as consent withdrawn.
+
+    Returns the subscriber, or None for an address the newsroom does not know.
+    """
+    subscriber = Subscriber.objects.select_for_update().filter(email__iexact=address).first()
+    if subscriber is None:
+        return None
+    now = timezone.now()
+    action = (
+        ConsentEvent.Action.COMPLAINT
+        if reason == ConsentEvent.Action.COMPLAINT
+        else ConsentEvent.Action.BOUNCE
+    )
+    if subscriber.suppressed_at is None:
+        subscriber.suppressed_at = now
+        subscriber.save(update_fields=["suppressed_at"])
+    for subscription in subscriber.subscriptions.exclude(state=Subscription.State.UNSUBSCRIBED):
+        move(subscription, Subscription.State.UNSUBSCRIBED, now)
+    _record(subscriber, action, None, source)
+    deliveries = Delivery.objects.filter(subscriber=subscriber, state=Delivery.State.SENT)
+    if provider_message_id:
+        matching = deliveries.filter(provider_message_id=provider_message_id)
+        deliveries = matching if matching.exists() else deliveries
+    latest = deliveries.order_by("-sent_at").first()
+    if latest is not None:
+        field = "complained_at" if action == ConsentEvent.Action.COMPLAINT else "bounced_at"
+        Delivery.objects.filter(pk=latest.pk, **{f"{field}__isnull": True}).update(**{field: now})
+    return subscriber

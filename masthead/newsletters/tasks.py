@@ -1,7 +1,10 @@
 from django_tasks import task
 
-from . import services
+from . import sending, services
 from .models import Subscriber
+
+# A deliver task hands over to a fresh one after this long, so other tasks get a turn.
+DELIVER_TIME_SLICE = 120
 
 
 @task()
@@ -11,3 +14,10 @@ def send_confirmation(subscriber_id):
     if subscriber is None:
         return False
     return services.send_confirmation_email(subscriber)
+
+
+@task()
+def deliver_issue(issue_id):
+    """Send an issue's queued messages. Any number may run at once; each message goes out once."""
+    budget = None if not deliver_issue.get_backend().supports_defer else DELIVER_TIME_SLICE
+    return sending.deliver(issue_id, time_budget=budget)

@@ -3,7 +3,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from masthead.core import ratelimit
 
@@ -111,12 +111,20 @@ def preferences(request, token):
 
 
 @csrf_exempt  # RFC 8058: mail clients POST here without cookies; the signed token is the proof
-@require_POST
+@require_http_methods(["GET", "POST"])
 def one_click_unsubscribe(request, token):
-    subscriber = services.subscriber_from_token(token)
+    """POST unsubscribes at once (RFC 8058). GET, from the link in the e-mail, asks first:
+    mail scanners open links, and a scanner must not unsubscribe anyone."""
+    subscriber, issue_id = services.read_token(token)
     if subscriber is None:
         raise Http404("Unknown unsubscribe link")
-    services.unsubscribe_all(subscriber, ip=client_ip(request))
+    if request.method == "GET":
+        return render(
+            request,
+            "newsletters/unsubscribe.html",
+            {"subscriber": subscriber, "page_title": _("Unsubscribe")},
+        )
+    services.unsubscribe_all(subscriber, ip=client_ip(request), issue_id=issue_id)
     return render(request, "newsletters/unsubscribed.html", {"page_title": _("Unsubscribed")})
 
 

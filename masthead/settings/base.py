@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "masthead.content",
     "masthead.feed",
     "masthead.newsletters",
+    "anymail",
     "masthead.demo",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -149,6 +150,32 @@ SERVE_MEDIA = os.environ.get("SERVE_MEDIA", "1") == "1"
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS", "0") == "1"
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "30"))
+# Any provider through django-anymail: EMAIL_BACKEND=anymail.backends.mailgun.EmailBackend and
+# its settings as ANYMAIL_<NAME> variables (ANYMAIL_MAILGUN_API_KEY, ANYMAIL_WEBHOOK_SECRET, ...).
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_")
+}
+# DKIM signing of newsletter mail sent over SMTP (providers sign for you).
+DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN", "")
+DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR", "masthead")
+DKIM_PRIVATE_KEY_FILE = os.environ.get("DKIM_PRIVATE_KEY_FILE", "")
+
+# Newsletter sending: parallel deliver tasks per issue, rows per claim, how long a claim lasts
+# before another worker may take it over, and the retry schedule for temporary failures.
+NEWSLETTER_PARALLEL_SENDERS = int(os.environ.get("NEWSLETTER_PARALLEL_SENDERS", "2"))
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "50"))
+NEWSLETTER_CLAIM_LEASE = int(os.environ.get("NEWSLETTER_CLAIM_LEASE", "120"))
+NEWSLETTER_RETRY_BASE = int(os.environ.get("NEWSLETTER_RETRY_BASE", "60"))
+NEWSLETTER_MAX_ATTEMPTS = int(os.environ.get("NEWSLETTER_MAX_ATTEMPTS", "6"))
+NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
 
 WAGTAIL_SITE_NAME = os.environ.get("NEWSROOM_NAME", "Masthead")
 WAGTAILIMAGES_IMAGE_MODEL = "images.NewsImage"

@@ -1,6 +1,6 @@
-"""Run background tasks and publish pages whose scheduled time has come, in one process.
+"""Run background tasks, publish pages and start newsletter issues whose time has come.
 
-Scheduled publishing needs no cron: a thread calls Wagtail's `publish_scheduled` every
+Scheduled publishing and sending need no cron: a thread calls Wagtail's `publish_scheduled` every
 SCHEDULER_INTERVAL seconds while the task worker runs in the main thread (it owns the signals).
 """
 
@@ -20,6 +20,22 @@ def publish_due_pages():
     call_command("publish_scheduled", verbosity=0)
 
 
+def send_due_newsletters():
+    """Start scheduled newsletter issues and resume sends whose workers died."""
+    from masthead.newsletters import sending
+
+    sending.start_due_issues()
+    sending.resume_stalled()
+
+
+def run_due_work():
+    for job in (publish_due_pages, send_due_newsletters):
+        try:
+            job()
+        except Exception:
+            logger.exception("%s failed; trying again next round", job.__name__)
+
+
 class Scheduler(threading.Thread):
     def __init__(self, interval):
         super().__init__(name="masthead-scheduler", daemon=True)
@@ -31,9 +47,7 @@ class Scheduler(threading.Thread):
             # A long-lived thread must drop connections the database closed meanwhile.
             close_old_connections()
             try:
-                publish_due_pages()
-            except Exception:
-                logger.exception("Publishing scheduled pages failed; trying again next round")
+                run_due_work()
             finally:
                 close_old_connections()
             self.stopped.wait(self.interval)
@@ -52,7 +66,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         if options["batch"]:
-            publish_due_pages()
+            run_due_work()
             if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
                 call_command("db_worker", "--queue-name=*", "--batch", "--no-startup-delay")
             return
