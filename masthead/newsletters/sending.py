@@ -202,7 +202,7 @@ def start_due_issues():
 
 def resume_stalled():
     """Restart sends whose workers died: no progress for longer than a claim lasts."""
-    stale = timezone.now() - lease() - timedelta(seconds=5)
+    stale = timezone.now() - lease() * 2
     resumed = 0
     for issue in Issue.objects.filter(state=Issue.State.SENDING, last_progress_at__lt=stale):
         Issue.objects.filter(pk=issue.pk).update(last_progress_at=timezone.now())
@@ -280,8 +280,10 @@ def deliver(issue_id, *, time_budget=None):
             batch = claim(issue, batch_size)
             if not batch:
                 break
+            # Stop well before the lease ends, or another worker could take these rows over.
+            lease_deadline = time.monotonic() + lease().total_seconds() * 0.75
             try:
-                _deliver_batch(issue, batch, mail)
+                _deliver_batch(issue, batch, mail, lease_deadline)
             except ConnectionTrouble:
                 break
             finally:
@@ -321,8 +323,11 @@ def finish_or_continue(issue):
     return "others sending"  # rows claimed by live workers; the last of them finishes the issue
 
 
-def _deliver_batch(issue, batch, mail):
+def _deliver_batch(issue, batch, mail, lease_deadline):
     for position, row in enumerate(batch):
+        if time.monotonic() > lease_deadline:
+            _release(batch[position:], delay=0)
+            return
         if not row.still_wanted:
             _settle(row, Delivery.State.SKIPPED, error=_("Unsubscribed before it was sent."))
             continue
