@@ -1,12 +1,19 @@
 """The staff outbox: e-mail written to files on the embedded default, readable in the admin."""
 
+from django import forms
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 
+from masthead.content.models import ArticlePage
 from masthead.core.context_processors import can_use_admin
 
 from . import outbox as mail_outbox
+from . import sending
+from .models import Issue, Newsletter
 
 
 def _check(request):
@@ -27,3 +34,107 @@ def outbox_message(request, message_id):
     if message is None:
         raise Http404("No such message in the outbox")
     return render(request, "newsletters/admin/outbox_message.html", {"message": message})
+
+
+# --- Issues: test, schedule, send and watch -----------------------------------------------------
+
+
+class SendForm(forms.Form):
+    test_address = forms.EmailField(label=_("Send a test to"), required=False)
+    send_at = forms.DateTimeField(
+        label=_("Send at"),
+        required=False,
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
+        help_text=_("In the newsroom's time zone."),
+    )
+    confirm = forms.BooleanField(
+        label=_("I have checked the preview and want this to go to every subscriber"),
+        required=False,
+    )
+
+
+def _issue_for(request, pk):
+    if not request.user.has_perm("newsletters.change_issue"):
+        raise PermissionDenied
+    return get_object_or_404(Issue.objects.select_related("newsletter", "article"), pk=pk)
+
+
+def issue_send(request, pk):
+    """One page for everything after writing: preview, test, schedule or send, then watch."""
+    issue = _issue_for(request, pk)
+    form = SendForm(
+        request.POST or None,
+        initial={"test_address": request.user.email, "send_at": issue.send_at},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            done = _act(request, issue, request.POST.get("action"), form.cleaned_data)
+        except sending.IssueNotReady as problem:
+            messages.error(request, str(problem))
+        else:
+            if done:
+                messages.success(request, done)
+                return redirect("newsletters_issue_send", pk=issue.pk)
+    issue.refresh_from_db()
+    return render(
+        request,
+        "newsletters/admin/issue_send.html",
+        {
+            "issue": issue,
+            "form": form,
+            "audience": issue.newsletter.audience_count,
+            "progress": sending.progress(issue) if issue.started_at else None,
+            "edit_url": reverse("wagtailsnippets_newsletters_issue:edit", args=[issue.pk]),
+        },
+    )
+
+
+def _act(request, issue, action, data):
+    if action == "test":
+        address = data.get("test_address")
+        if not address:
+            raise sending.IssueNotReady(_("Enter the address to send the test to."))
+        sending.send_test(issue, address)
+        return _("A test was sent to %(address)s.") % {"address": address}
+    if action == "schedule":
+        if not data.get("send_at"):
+            raise sending.IssueNotReady(_("Choose when to send it."))
+        sending.schedule(issue, data["send_at"])
+        return _("Scheduled. It goes out at the time you chose; the worker starts it.")
+    if action == "unschedule":
+        sending.unschedule(issue)
+        return _("Unscheduled. The issue is a draft again.")
+    if action == "send":
+        if not data.get("confirm"):
+            raise sending.IssueNotReady(
+                _("Tick the box to confirm that this issue should go to every subscriber.")
+            )
+        count = sending.send_now(issue)
+        return _("Sending to %(count)s subscribers.") % {"count": count}
+    return None
+
+
+class FromArticleForm(forms.Form):
+    newsletter = forms.ModelChoiceField(label=_("Newsletter"), queryset=Newsletter.objects.all())
+
+
+def issue_from_article(request, page_id):
+    """Start an issue that sends a published article: subject and preview text come from it."""
+    if not request.user.has_perm("newsletters.add_issue"):
+        raise PermissionDenied
+    article = get_object_or_404(ArticlePage, pk=page_id)
+    form = FromArticleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        issue = Issue.objects.create(
+            newsletter=form.cleaned_data["newsletter"],
+            subject=article.title[:200],
+            preheader=article.summary[:200],
+            article=article,
+            created_by=request.user,
+        )
+        messages.success(request, _("A newsletter issue was started from the article."))
+        return redirect("wagtailsnippets_newsletters_issue:edit", issue.pk)
+    return render(
+        request, "newsletters/admin/from_article.html", {"form": form, "article": article}
+    )

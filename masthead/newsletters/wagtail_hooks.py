@@ -1,20 +1,43 @@
-from django.urls import path, reverse_lazy
+from django.shortcuts import redirect
+from django.urls import path, reverse, reverse_lazy
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.widgets.button import Button, HeaderButton, ListingButton
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
+from masthead.content.models import ArticlePage
 from masthead.core.context_processors import can_use_admin
 
 from . import admin_views, outbox
-from .models import Newsletter, Subscription
+from .models import Issue, Newsletter, Subscription
 
 
 class NewsletterViewSet(SnippetViewSet):
     model = Newsletter
     icon = "mail"
     list_display = ["name", "cadence", "is_visible", "subscribe_by_default"]
+
+
+class ConsentRecordPolicy(ModelPermissionPolicy):
+    """Subscriptions record readers' own decisions: staff may look, search and export, not change
+    them (readers do, through their links; imports go through the CSV import)."""
+
+    readers_only = frozenset({"add", "change", "delete"})
+
+    def user_has_permission(self, user, action):
+        return action not in self.readers_only and super().user_has_permission(user, action)
+
+    def user_has_any_permission(self, user, actions):
+        allowed = [action for action in actions if action not in self.readers_only]
+        return bool(allowed) and super().user_has_any_permission(user, allowed)
+
+
+register_permission_policy(Subscription, ConsentRecordPolicy(Subscription))
 
 
 class SubscriptionViewSet(SnippetViewSet):
@@ -26,10 +49,53 @@ class SubscriptionViewSet(SnippetViewSet):
     search_fields = ["subscriber__email"]
     ordering = ["-created_at"]
     inspect_view_enabled = True
+    list_export = [
+        "subscriber",
+        "newsletter",
+        "state",
+        "source",
+        "created_at",
+        "confirmed_at",
+        "unsubscribed_at",
+    ]
+    export_filename = "subscribers"
+
+
+class IssueEditView(EditView):
+    """An issue that has gone out is a record, not a draft: its page shows how the send went."""
+
+    def dispatch(self, request, *args, **kwargs):
+        issue = Issue.objects.filter(pk=kwargs.get("pk")).first()
+        if issue is not None and not issue.editable:
+            return redirect("newsletters_issue_send", pk=issue.pk)
+        return super().dispatch(request, *args, **kwargs)
+
+    @cached_property
+    def header_more_buttons(self):
+        return [
+            *super().header_more_buttons,
+            HeaderButton(
+                _("Test, schedule or send"),
+                url=reverse("newsletters_issue_send", args=[self.object.pk]),
+                icon_name="mail",
+                priority=5,
+            ),
+        ]
+
+
+class IssueViewSet(SnippetViewSet):
+    model = Issue
+    icon = "doc-full-inverse"
+    menu_label = _("Issues")
+    edit_view_class = IssueEditView
+    list_display = ["subject", "newsletter", "state", "send_at", "started_at", "audience_size"]
+    list_filter = ["newsletter", "state"]
+    search_fields = ["subject"]
+    ordering = ["-created_at"]
 
 
 class NewslettersGroup(SnippetViewSetGroup):
-    items = (NewsletterViewSet, SubscriptionViewSet)
+    items = (IssueViewSet, NewsletterViewSet, SubscriptionViewSet)
     menu_icon = "mail"
     menu_label = _("Newsletters")
     menu_name = "newsletters"
@@ -42,6 +108,16 @@ register_snippet(NewslettersGroup)
 @hooks.register("register_admin_urls")
 def outbox_urls():
     return [
+        path(
+            "newsletters/issues/<int:pk>/send/",
+            admin_views.issue_send,
+            name="newsletters_issue_send",
+        ),
+        path(
+            "newsletters/issues/from-article/<int:page_id>/",
+            admin_views.issue_from_article,
+            name="newsletters_issue_from_article",
+        ),
         path("outbox/", admin_views.outbox, name="newsletters_outbox"),
         path(
             "outbox/<str:message_id>/",
@@ -61,3 +137,29 @@ def outbox_menu_item():
     return OutboxMenuItem(
         _("Outbox"), reverse_lazy("newsletters_outbox"), icon_name="mail", order=170
     )
+
+
+@hooks.register("register_snippet_listing_buttons")
+def issue_listing_buttons(snippet, user, next_url=None):
+    if isinstance(snippet, Issue) and user.has_perm("newsletters.change_issue"):
+        label = _("Test, schedule or send") if snippet.editable else _("See how it went")
+        yield ListingButton(
+            label, url=reverse("newsletters_issue_send", args=[snippet.pk]), priority=5
+        )
+
+
+@hooks.register("register_page_header_buttons")
+def send_article_as_newsletter(page, user, view_name, next_url=None):
+    if page.specific_class is ArticlePage and page.live and user.has_perm("newsletters.add_issue"):
+        yield Button(
+            _("Send as a newsletter"),
+            url=reverse("newsletters_issue_from_article", args=[page.pk]),
+            icon_name="mail",
+            priority=40,
+        )
+
+
+@hooks.register("after_create_snippet")
+def remember_who_started_an_issue(request, instance):
+    if isinstance(instance, Issue) and instance.created_by_id is None:
+        Issue.objects.filter(pk=instance.pk).update(created_by=request.user)

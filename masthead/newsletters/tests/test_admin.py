@@ -1,0 +1,129 @@
+"""Editors in the admin: preview, test, schedule and send an issue, watch it go, send an article."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core import mail
+from django.utils import timezone
+
+from masthead.newsletters.models import Delivery, Issue
+from masthead.newsletters.tests.factories import IssueFactory, NewsletterFactory, confirmed_readers
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def editor_client(client, newsroom, django_user_model):
+    editor = django_user_model.objects.create_user(
+        "ed", "ed@masthead.example", "pw-long-enough-1", is_staff=False
+    )
+    editor.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(editor)
+    return client
+
+
+@pytest.fixture
+def daily(newsroom):
+    newsletter = NewsletterFactory(name="The Daily Briefing")
+    confirmed_readers(newsletter, 3)
+    return newsletter
+
+
+def send_page(issue):
+    return f"/admin/newsletters/issues/{issue.pk}/send/"
+
+
+def test_the_send_page_shows_the_audience_and_sends_a_test_to_the_editor(editor_client, daily):
+    # given
+    issue = IssueFactory(newsletter=daily, subject="Evening briefing")
+    # when
+    page = editor_client.get(send_page(issue))
+    response = editor_client.post(
+        send_page(issue), {"action": "test", "test_address": "ed@masthead.example"}, follow=True
+    )
+    # then
+    assert "It will go to 3 confirmed subscribers." in page.content.decode()
+    assert "A test was sent to ed@masthead.example." in response.content.decode()
+    (test,) = mail.outbox
+    assert test.to == ["ed@masthead.example"] and test.subject == "[Test] Evening briefing"
+    assert Delivery.objects.count() == 0
+
+
+def test_sending_needs_a_confirmation_tick_then_shows_progress(editor_client, daily):
+    issue = IssueFactory(newsletter=daily)
+    # when the editor forgets to tick the box
+    refused = editor_client.post(send_page(issue), {"action": "send"}, follow=True)
+    assert "Tick the box to confirm" in refused.content.decode()
+    assert mail.outbox == [] and Issue.objects.get().state == Issue.State.DRAFT
+    # when they tick it
+    sent = editor_client.post(send_page(issue), {"action": "send", "confirm": "on"}, follow=True)
+    html = sent.content.decode()
+    # then the issue went to everyone and the page shows the counts
+    assert "Sending to 3 subscribers." in html
+    assert len(mail.outbox) == 3
+    assert Issue.objects.get().state == Issue.State.SENT
+    assert "<td>3</td><td>0</td><td>3</td>" in html.replace("\n", "")
+    # and the issue is no longer editable: its edit page leads to the record of the send
+    edit = editor_client.get(f"/admin/snippets/newsletters/issue/edit/{issue.pk}/")
+    assert edit.status_code == 302 and edit["Location"] == send_page(issue)
+
+
+def test_scheduling_in_the_past_is_refused_in_words_and_in_the_future_accepted(
+    editor_client, daily
+):
+    issue = IssueFactory(newsletter=daily)
+    past = (timezone.localtime() - datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M")
+    response = editor_client.post(send_page(issue), {"action": "schedule", "send_at": past})
+    assert "Choose a time in the future" in response.content.decode()
+    future = (timezone.localtime() + datetime.timedelta(days=1)).strftime("%Y-%m-%dT%H:%M")
+    editor_client.post(send_page(issue), {"action": "schedule", "send_at": future})
+    issue.refresh_from_db()
+    assert issue.state == Issue.State.SCHEDULED and issue.send_at > timezone.now()
+    editor_client.post(send_page(issue), {"action": "unschedule"})
+    assert Issue.objects.get().state == Issue.State.DRAFT
+    assert mail.outbox == []
+
+
+def test_the_preview_shows_the_issue_as_readers_will_see_it(editor_client, daily):
+    issue = IssueFactory(newsletter=daily, subject="Preview me")
+    response = issue.make_preview_request()
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Preview me" in html and "four hours" in html
+    assert "MASTHEAD" not in html  # no placeholder leaks into what the editor sees
+
+
+def test_an_article_is_sent_as_a_newsletter_from_its_page(editor_client, daily, newsroom):
+    # given a published article
+    article = newsroom.article(title="Power returns to the city", summary="Crews worked all night.")
+    edit_page = editor_client.get(f"/admin/pages/{article.pk}/edit/").content.decode()
+    assert f"/admin/newsletters/issues/from-article/{article.pk}/" in edit_page
+    # when the editor starts an issue from it
+    response = editor_client.post(
+        f"/admin/newsletters/issues/from-article/{article.pk}/", {"newsletter": daily.pk}
+    )
+    # then a draft issue carries the article, and sending it puts the article in the e-mail
+    issue = Issue.objects.get()
+    assert response["Location"].endswith(f"/edit/{issue.pk}/")
+    assert (issue.subject, issue.preheader, issue.article_id) == (
+        "Power returns to the city",
+        "Crews worked all night.",
+        article.pk,
+    )
+    issue.body = []
+    issue.save()
+    editor_client.post(send_page(issue), {"action": "send", "confirm": "on"})
+    html = mail.outbox[0].alternatives[0][0]
+    assert "Power returns to the city" in html and "Read it on the site" in html
+    assert f"http://testserver{article.url}" in mail.outbox[0].body
+
+
+def test_subscriptions_can_be_read_and_exported_but_not_edited_by_staff(editor_client, daily):
+    listing = editor_client.get("/admin/snippets/newsletters/subscription/")
+    assert listing.status_code == 200 and "reader0@example.org" in listing.content.decode()
+    export = editor_client.get("/admin/snippets/newsletters/subscription/?export=csv")
+    body = b"".join(export.streaming_content).decode()
+    assert export.status_code == 200 and "reader2@example.org" in body
+    assert editor_client.get("/admin/snippets/newsletters/subscription/add/").status_code == 302
+    assert editor_client.post("/admin/snippets/newsletters/subscription/add/").status_code == 302
