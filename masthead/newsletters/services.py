@@ -2,6 +2,7 @@
 
 import datetime
 import hashlib
+import re
 import secrets
 
 from django.conf import settings
@@ -29,6 +30,8 @@ CONFIRMATION_LIFETIME = datetime.timedelta(days=3)
 # One address gets at most one confirmation e-mail in this time, however often the form is sent.
 RESEND_AFTER = datetime.timedelta(minutes=5)
 PREFERENCES_SALT = "masthead.newsletters.preferences"
+# The Message-ID sending.message_id() gives each issue e-mail.
+OUR_MESSAGE_ID = re.compile(r"<issue-(\d+)\.reader-(\d+)@[^>]+>")
 
 
 class InvalidAddress(ValueError):
@@ -348,7 +351,10 @@ def suppress(address, reason, *, provider_message_id="", source=""):
         move(subscription, Subscription.State.UNSUBSCRIBED, now)
     _record(subscriber, action, None, source)
     deliveries = Delivery.objects.filter(subscriber=subscriber, state=Delivery.State.SENT)
-    if provider_message_id:
+    ours = OUR_MESSAGE_ID.fullmatch(provider_message_id or "")
+    if ours:  # sent over SMTP: the provider reports the Message-ID we gave the message
+        deliveries = deliveries.filter(issue_id=ours.group(1))
+    elif provider_message_id:
         matching = deliveries.filter(provider_message_id=provider_message_id)
         deliveries = matching if matching.exists() else deliveries
     latest = deliveries.order_by("-sent_at").first()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, webhooks
 
 app_name = "newsletters"
 urlpatterns = [
@@ -10,4 +10,9 @@ urlpatterns = [
     path("preferences/<str:token>/", views.preferences, name="preferences"),
     path("unsubscribe/<str:token>/", views.one_click_unsubscribe, name="unsubscribe"),
     path("unsubscribed/", views.unsubscribed, name="unsubscribed"),
+    path(
+        "webhooks/<slug:provider>/tracking/",
+        webhooks.tracking_webhook,
+        name="tracking_webhook",
+    ),
 ]
