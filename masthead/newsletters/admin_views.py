@@ -1,4 +1,6 @@
-"""The staff outbox: e-mail written to files on the embedded default, readable in the admin."""
+"""Staff pages in the admin: the outbox, sending issues, and importing subscribers."""
+
+import secrets
 
 from django import forms
 from django.contrib import messages
@@ -11,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from masthead.content.models import ArticlePage
 from masthead.core.context_processors import can_use_admin
 
+from . import importing, sending
 from . import outbox as mail_outbox
-from . import sending
 from .models import Issue, Newsletter
 
 
@@ -138,3 +140,99 @@ def issue_from_article(request, page_id):
     return render(
         request, "newsletters/admin/from_article.html", {"form": form, "article": article}
     )
+
+
+# --- Subscribers: CSV import ----------------------------------------------------------------------
+
+
+STATUS_CHOICES = [
+    ("subscribed", _("Subscribed (confirmed only where the file shows an opt-in time)")),
+    ("pending", _("Pending")),
+    ("unsubscribed", _("Unsubscribed")),
+    ("cleaned", _("Cleaned / bounced: never mail again")),
+]
+
+
+class ImportForm(forms.Form):
+    csv_file = forms.FileField(label=_("CSV file"), required=False)
+    newsletter = forms.ModelChoiceField(label=_("Newsletter"), queryset=Newsletter.objects.all())
+    default_status = forms.ChoiceField(
+        label=_("Status of rows without a status column"),
+        choices=STATUS_CHOICES,
+        help_text=_(
+            "Mailchimp exports subscribed, unsubscribed and cleaned people in separate files."
+        ),
+    )
+    email_column = forms.CharField(
+        label=_("E-mail column"), required=False, help_text=_("Leave empty to detect it.")
+    )
+    status_column = forms.CharField(
+        label=_("Status column"), required=False, help_text=_("Leave empty to detect it.")
+    )
+    opted_in_at_column = forms.CharField(
+        label=_("Opt-in time column"), required=False, help_text=_("Leave empty to detect it.")
+    )
+    upload = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+def _upload_dir():
+    from django.conf import settings
+
+    path = settings.VAR_DIR / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def subscriber_import(request):
+    """Upload, dry run, then import: the dry run's report is exactly what the import will do."""
+    if not request.user.has_perm("newsletters.add_newsletter"):
+        raise PermissionDenied
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report = mapping = None
+    if request.method == "POST" and form.is_valid():
+        data, token = _uploaded(form)
+        if data is None:
+            form.add_error("csv_file", _("Choose the CSV file to import."))
+        else:
+            try:
+                headers, _rows = importing.read_rows(data)
+                mapping = importing.guess_mapping(headers)
+                for key in ("email", "status", "opted_in_at"):
+                    if form.cleaned_data[f"{key}_column"]:
+                        setattr(mapping, key, form.cleaned_data[f"{key}_column"])
+                dry_run = request.POST.get("action") != "import"
+                report = importing.import_subscribers(
+                    data,
+                    form.cleaned_data["newsletter"],
+                    mapping,
+                    default_status=form.cleaned_data["default_status"],
+                    dry_run=dry_run,
+                    source=f"import by {request.user.get_username()}",
+                )
+            except importing.CannotImport as problem:
+                form.add_error(None, str(problem))
+            else:
+                if dry_run:
+                    form = ImportForm(initial={**form.cleaned_data, "upload": token})
+                else:
+                    (_upload_dir() / f"{token}.csv").unlink(missing_ok=True)
+    return render(
+        request,
+        "newsletters/admin/import.html",
+        {"form": form, "report": report, "mapping": mapping},
+    )
+
+
+def _uploaded(form):
+    """The file just uploaded (kept for the real import after the dry run), or the kept one."""
+    upload = form.cleaned_data.get("csv_file")
+    if upload:
+        token = secrets.token_hex(16)
+        data = upload.read()
+        (_upload_dir() / f"{token}.csv").write_bytes(data)
+        return data, token
+    token = form.cleaned_data.get("upload") or ""
+    path = _upload_dir() / f"{token}.csv"
+    if len(token) == 32 and token.isalnum() and path.exists():
+        return path.read_bytes(), token
+    return None, ""

@@ -101,6 +101,22 @@ class NewslettersGroup(SnippetViewSetGroup):
     menu_name = "newsletters"
     menu_order = 160
 
+    def get_submenu_items(self):
+        return [
+            *super().get_submenu_items(),
+            ImportMenuItem(
+                _("Import subscribers"),
+                reverse_lazy("newsletters_subscriber_import"),
+                icon_name="download",
+                order=900,
+            ),
+        ]
+
+
+class ImportMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("newsletters.add_newsletter")
+
 
 register_snippet(NewslettersGroup)
 
@@ -112,6 +128,11 @@ def outbox_urls():
             "newsletters/issues/<int:pk>/send/",
             admin_views.issue_send,
             name="newsletters_issue_send",
+        ),
+        path(
+            "newsletters/subscribers/import/",
+            admin_views.subscriber_import,
+            name="newsletters_subscriber_import",
         ),
         path(
             "newsletters/issues/from-article/<int:page_id>/",

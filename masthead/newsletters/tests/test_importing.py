@@ -1,0 +1,133 @@
+"""Importing a subscriber list: consent as in the file, a dry run that changes nothing, no duplicates."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from masthead.newsletters import importing, services
+from masthead.newsletters.models import ConsentEvent, Subscriber, Subscription
+from masthead.newsletters.tests.factories import NewsletterFactory
+
+pytestmark = pytest.mark.django_db
+
+# Shaped like a Mailchimp "subscribed" audience export; the people are invented.
+MAILCHIMP = """Email Address,First Name,Last Name,MEMBER_RATING,OPTIN_TIME,OPTIN_IP,CONFIRM_TIME,CONFIRM_IP,LATITUDE,LONGITUDE
+oksana@example.org,Oksana,Kovalenko,2,2024-03-01 09:15:00,,2024-03-01 09:20:00,,,
+"Petro@Example.ORG",Petro,,2,2023-11-20 18:00:00,,,,,
+imported-no-proof@example.org,Ira,Shevchenko,1,,,,,,
+not an address,Nobody,,1,,,,,,
+oksana@example.org,Oksana,Again,2,2024-03-01 09:15:00,,,,,
+"Дмитро@приклад.укр",Дмитро,,2,2024-05-05 10:00:00,,,,,
+"""
+
+
+@pytest.fixture
+def daily(db):
+    return NewsletterFactory(name="The Daily Briefing", slug="daily")
+
+
+def test_a_dry_run_reports_what_the_import_will_do_and_changes_nothing(daily):
+    # when
+    report = importing.import_subscribers(MAILCHIMP.encode(), daily, dry_run=True)
+    # then
+    assert report.summary() == {
+        "rows": 6,
+        "new subscribers": 4,
+        "confirmed": 3,
+        "pending (no proof of opt-in; nothing sent)": 1,
+        "unsubscribed": 0,
+        "suppressed (bounced or cleaned)": 0,
+        "unchanged": 0,
+        "skipped": 2,
+    }
+    assert [line for line, _reason in report.skipped] == [5, 6]
+    assert "not a valid e-mail address" in report.skipped[0][1]
+    assert "appears earlier in the file" in report.skipped[1][1]
+    assert Subscriber.objects.count() == 0 and ConsentEvent.objects.count() == 0
+    daily.refresh_from_db()
+    assert daily.audience_count == 0
+
+
+def test_the_import_keeps_consent_as_in_the_file_and_a_second_run_changes_nothing(daily):
+    # when
+    importing.import_subscribers(MAILCHIMP.encode(), daily, dry_run=False, source="import: test")
+    again = importing.import_subscribers(MAILCHIMP.encode(), daily, dry_run=False)
+    # then
+    states = dict(Subscription.objects.values_list("subscriber__email", "state"))
+    assert states == {
+        "oksana@example.org": "confirmed",
+        "Petro@example.org": "confirmed",
+        "imported-no-proof@example.org": "pending",
+        "Дмитро@приклад.укр": "confirmed",
+    }
+    oksana = Subscriber.objects.get(email="oksana@example.org")
+    assert oksana.name == "Oksana Kovalenko"
+    event = oksana.consent_events.get()
+    assert (event.action, event.source, event.at.year) == ("confirm", "import: test", 2024)
+    assert again.new_subscribers == 0 and again.unchanged == 4
+    assert Subscriber.objects.count() == 4
+    daily.refresh_from_db()
+    assert daily.audience_count == 3 == services.audience(daily).count()
+
+
+def test_withdrawals_in_a_file_apply_but_an_old_file_never_resubscribes_anyone(daily):
+    # given one reader unsubscribed here and one is confirmed here
+    importing.import_subscribers(MAILCHIMP.encode(), daily, dry_run=False)
+    services.unsubscribe_all(Subscriber.objects.get(email="oksana@example.org"))
+    # when the subscribed file is imported again, then a "cleaned" export naming Petro
+    importing.import_subscribers(MAILCHIMP.encode(), daily, dry_run=False)
+    cleaned = "Email Address,First Name\npetro@example.org,Petro\n"
+    report = importing.import_subscribers(
+        cleaned.encode(), daily, default_status="cleaned", dry_run=False
+    )
+    # then
+    assert report.suppressed == 1
+    states = dict(Subscription.objects.values_list("subscriber__email", "state"))
+    assert states["oksana@example.org"] == "unsubscribed"
+    assert states["Petro@example.org"] == "unsubscribed"
+    assert Subscriber.objects.get(email="Petro@example.org").suppressed_at is not None
+    daily.refresh_from_db()
+    assert daily.audience_count == 1 == services.audience(daily).count()
+
+
+def test_a_file_without_an_address_column_is_refused_with_a_reason(daily):
+    with pytest.raises(importing.CannotImport, match="No e-mail address column"):
+        importing.import_subscribers(b"Name,City\nIra,Lviv\n", daily, dry_run=False)
+
+
+def test_the_command_imports_with_progress_and_a_report(daily, tmp_path):
+    path = tmp_path / "subscribed_members_export.csv"
+    path.write_text(MAILCHIMP, encoding="utf-8")
+    out = io.StringIO()
+    call_command(
+        "import_subscribers", str(path), "--newsletter=daily", stdout=out, stderr=io.StringIO()
+    )
+    text = out.getvalue()
+    assert "Imported." in text and "confirmed: 3" in text and "line 5:" in text
+    assert Subscription.objects.count() == 4
+
+
+def test_an_editor_with_newsletter_rights_dry_runs_then_imports_in_the_admin(
+    client, newsroom, daily, django_user_model
+):
+    # given an admin-group member
+    admin = django_user_model.objects.create_user("ad", "ad@masthead.example", "pw-long-enough-1")
+    admin.groups.add(Group.objects.get(name="Admin"))
+    client.force_login(admin)
+    upload = io.BytesIO(MAILCHIMP.encode())
+    upload.name = "export.csv"
+    # when they upload for a dry run
+    form = {"newsletter": daily.pk, "default_status": "subscribed", "action": "dry_run"}
+    dry = client.post("/admin/newsletters/subscribers/import/", {**form, "csv_file": upload})
+    html = dry.content.decode()
+    assert "Dry run: what the import will do" in html and Subscriber.objects.count() == 0
+    token = html.split('name="upload" value="')[1].split('"')[0]
+    # and then import the same upload
+    done = client.post(
+        "/admin/newsletters/subscribers/import/", {**form, "action": "import", "upload": token}
+    )
+    # then
+    assert "Imported" in done.content.decode()
+    assert Subscription.objects.filter(state="confirmed").count() == 3
