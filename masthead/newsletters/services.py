@@ -56,10 +56,14 @@ def normalise_address(raw):
     return f"{local}@{domain.lower()}"
 
 
-def hash_ip(ip):
-    if not ip:
+def keyed_hash(value):
+    """A hash that stands for a value (an IP, an address) without revealing it."""
+    if not value:
         return ""
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{ip}".encode()).hexdigest()
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
+
+
+hash_ip = keyed_hash
 
 
 def offered_newsletters():

@@ -1,4 +1,4 @@
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -11,6 +11,13 @@ from . import services
 from .forms import PreferencesForm, SignupForm
 
 SIGNUPS_PER_IP_PER_HOUR = 20
+# Beyond this, sign-ups for one address are quietly dropped, with the same answer as ever.
+SIGNUPS_PER_ADDRESS_PER_HOUR = 5
+
+
+def wants_json(request):
+    """The in-place sign-up script asks for JSON; everything else gets pages."""
+    return "application/json" in request.headers.get("Accept", "")
 
 
 def client_ip(request):
@@ -25,6 +32,8 @@ def signup(request):
         if not ratelimit.allow(
             "newsletter-signup", client_ip(request), SIGNUPS_PER_IP_PER_HOUR, 3600
         ):
+            if wants_json(request):
+                return JsonResponse({"ok": False, "message": str(TOO_MANY)}, status=429)
             return render(
                 request,
                 "newsletters/too_many.html",
@@ -32,7 +41,10 @@ def signup(request):
                 status=429,
             )
         if form.is_valid():
-            if not form.is_bot():
+            address_key = services.keyed_hash(form.cleaned_data["email"].lower())
+            if not form.is_bot() and ratelimit.allow(
+                "newsletter-signup-address", address_key, SIGNUPS_PER_ADDRESS_PER_HOUR, 3600
+            ):
                 source = (
                     request.POST.get("source")
                     or request.META.get("HTTP_REFERER")
@@ -44,7 +56,11 @@ def signup(request):
                     source=source,
                     ip=client_ip(request),
                 )
+            if wants_json(request):
+                return JsonResponse({"ok": True, "message": str(CHECK_INBOX)})
             return redirect("newsletters:check_inbox")
+        if wants_json(request):
+            return JsonResponse({"ok": False, "errors": _form_errors(form)}, status=400)
         status = 400
     else:
         form = SignupForm(initial={"newsletters": [n.pk for n in services.default_newsletters()]})
@@ -59,6 +75,19 @@ def signup(request):
         },
         status=status,
     )
+
+
+TOO_MANY = _("Too many sign-ups from your network in the last hour. Please try again later.")
+CHECK_INBOX = _(
+    "Almost done: we sent you an e-mail. Open the link in it to confirm your subscription."
+)
+
+
+def _form_errors(form):
+    errors = {name: [str(e) for e in errs] for name, errs in form.errors.items()}
+    if "__all__" in errors:
+        errors["email"] = errors.get("email", []) + errors.pop("__all__")
+    return errors
 
 
 def check_inbox(request):

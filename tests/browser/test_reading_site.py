@@ -222,6 +222,24 @@ def test_signed_in_staff_get_an_edit_link_on_every_page(
         assert browser_page.goto(live_server.url + href).status == 200, name
 
 
+def test_without_javascript_a_bad_address_gets_a_page_that_says_what_is_wrong(
+    live_server, chromium, site_pages
+):
+    context = chromium.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(live_server.url + site_pages["article"])
+    footer = page.locator(".signup--footer")
+    footer.get_by_label("E-mail address").fill("olena@example")
+    footer.get_by_role("button", name="Sign up").click()
+    error = page.locator("#signup-email-error").inner_text()
+    typed = page.locator("#signup-email").input_value()
+    invalid = page.locator("#signup-email").get_attribute("aria-invalid")
+    context.close()
+    assert "not a valid e-mail address" in error
+    assert typed == "olena@example"
+    assert invalid == "true"
+
+
 def test_a_reader_signs_up_confirms_changes_preferences_and_unsubscribes(
     live_server, browser_page, site_pages
 ):
@@ -232,22 +250,29 @@ def test_a_reader_signs_up_confirms_changes_preferences_and_unsubscribes(
     # given a reader on an article
     browser_page.goto(live_server.url + site_pages["article"])
     footer = browser_page.locator(".signup--footer")
-    # when they mistype their address
-    footer.get_by_label("E-mail address").fill("olena@example")
+    address = footer.get_by_label("E-mail address")
+    status = footer.locator(".signup__status")
+    # when they mistype their address (the form submits in place: JavaScript is on)
+    address.fill("olena@example")
     footer.get_by_role("button", name="Sign up").click()
-    # then they are told what is wrong, next to the field, with what they typed kept
-    error = browser_page.locator("#signup-email-error")
-    assert "not a valid e-mail address" in error.inner_text()
-    assert (
-        browser_page.get_by_label("E-mail address", exact=False).first.input_value()
-        == "olena@example"
+    # then they are told what is wrong next to the field, keep what they typed, and stay put
+    browser_page.wait_for_function(
+        "document.querySelector('.signup--footer .signup__status').textContent.length > 0"
     )
+    assert "not a valid e-mail address" in status.inner_text()
+    assert address.input_value() == "olena@example"
+    assert address.get_attribute("aria-invalid") == "true"
+    assert browser_page.url.endswith(site_pages["article"])
     assert axe.run(browser_page, options=WCAG).violations_count == 0
     # when they correct it
-    browser_page.locator("#signup-email").fill("olena@example.org")
-    browser_page.locator("main").get_by_role("button", name="Sign up").click()
-    # then they are asked to confirm by e-mail, and the e-mail's link confirms
-    assert "Check your inbox" in browser_page.locator("h1").inner_text()
+    address.fill("olena@example.org")
+    footer.get_by_role("button", name="Sign up").click()
+    # then they are asked, in place, to confirm by e-mail, and the e-mail's link confirms
+    browser_page.wait_for_function(
+        "document.querySelector('.signup--footer .signup__status').textContent.includes('Almost')"
+    )
+    assert "Open the link in it to confirm" in status.inner_text()
+    assert address.get_attribute("aria-invalid") is None
     (message,) = [m for m in mail.outbox if m.to == ["olena@example.org"]]
     link = message.body.split("/newsletters/confirm/")[1].split()[0]
     browser_page.goto(f"{live_server.url}/newsletters/confirm/{link}")
@@ -257,7 +282,7 @@ def test_a_reader_signs_up_confirms_changes_preferences_and_unsubscribes(
     browser_page.get_by_label("The Daily Briefing").uncheck()
     browser_page.get_by_label("Breaking News").check()
     browser_page.get_by_role("button", name="Save my choices").click()
-    assert "Saved" in browser_page.locator("[role=status]").inner_text()
+    assert "Saved" in browser_page.locator("main [role=status]").inner_text()
     states = dict(
         Subscription.objects.filter(subscriber__email="olena@example.org").values_list(
             "newsletter__name", "state"

@@ -4,8 +4,8 @@ import pytest
 from django.core import mail
 from django.test import Client
 
-from masthead.newsletters import services
-from masthead.newsletters.models import Subscriber, Subscription
+from masthead.newsletters import services, views
+from masthead.newsletters.models import ConsentEvent, Subscriber, Subscription
 from masthead.newsletters.tests.factories import NewsletterFactory
 
 pytestmark = pytest.mark.django_db
@@ -173,3 +173,31 @@ def test_an_inline_sign_up_block_in_an_article_subscribes_to_its_newsletter(
     assert list(Subscription.objects.values_list("newsletter__name", "state")) == [
         ("From the Front", "pending")
     ]
+
+
+def test_the_in_place_form_gets_json_answers(client, daily):
+    json_client = {"HTTP_ACCEPT": "application/json"}
+    bad = client.post("/newsletters/", {"email": "reader@example"}, **json_client)
+    good = client.post("/newsletters/", {"email": "reader@example.org"}, **json_client)
+    assert bad.status_code == 400 and bad.json()["ok"] is False
+    assert "is not a valid e-mail address" in bad.json()["errors"]["email"][0]
+    assert good.status_code == 200 and good.json() == {
+        "ok": True,
+        "message": "Almost done: we sent you an e-mail. Open the link in it to confirm your "
+        "subscription.",
+    }
+    assert Subscriber.objects.count() == 1
+
+
+def test_one_address_signed_up_over_and_over_is_quietly_limited(daily):
+    # when the same address is sent from many networks (so the per-IP limit never bites)
+    responses = [
+        Client(REMOTE_ADDR=f"10.0.0.{n}").post("/newsletters/", {"email": "target@example.org"})
+        for n in range(8)
+    ]
+    # then every answer looks the same, but only the first five reached the newsroom
+    assert {r.status_code for r in responses} == {302}
+    assert {r["Location"] for r in responses} == {"/newsletters/check-your-inbox/"}
+    subscribe_events = ConsentEvent.objects.filter(action=ConsentEvent.Action.SUBSCRIBE)
+    assert subscribe_events.count() == views.SIGNUPS_PER_ADDRESS_PER_HOUR
+    assert len(mail.outbox) == 1  # and one confirmation e-mail, as ever
