@@ -276,6 +276,11 @@ def deliver(issue_id, *, time_budget=None):
     deadline = time.monotonic() + time_budget if time_budget else None
     mail = get_connection()
     try:
+        # One connection for the whole run; unopened, Django's backends connect once per message.
+        mail.open()
+    except Exception:  # noqa: BLE001 - the first send meets the same error and classifies it
+        logger.debug("Opening the mail connection failed", exc_info=True)
+    try:
         while deadline is None or time.monotonic() < deadline:
             batch = claim(issue, batch_size)
             if not batch:
