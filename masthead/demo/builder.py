@@ -269,3 +269,33 @@ def newsroom_exists():
 
 def demo_users_exist():
     return get_user_model().objects.filter(username__in=[u for u, _, _ in DEMO_USERS]).exists()
+    create_demo_issue()
+
+
+def create_demo_issue():
+    """A draft issue of The Daily Briefing, so the admin shows how sending works."""
+    from wagtail.rich_text import RichText
+
+    from masthead.content.models import ArticlePage
+    from masthead.newsletters.models import Issue, Newsletter
+
+    daily = Newsletter.objects.get(slug="daily-briefing")
+    if Issue.objects.filter(newsletter=daily).exists():
+        return
+    stories = [
+        ("story", {"article": article, "note": ""})
+        for article in ArticlePage.objects.live().order_by("-published_at")[:3]
+    ]
+    Issue.objects.create(
+        newsletter=daily,
+        subject="The Daily Briefing: what happened overnight",
+        preheader="Three stories to start the day, in five minutes.",
+        body=[
+            (
+                "paragraph",
+                RichText("<p>Good morning. Here is what our reporters saw overnight.</p>"),
+            ),
+            *stories,
+            ("button", {"label": "Become a member", "url": "https://masthead.example/join/"}),
+        ],
+    )
