@@ -3,6 +3,7 @@
 import secrets
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
@@ -176,8 +177,6 @@ class ImportForm(forms.Form):
 
 
 def _upload_dir():
-    from django.conf import settings
-
     path = settings.VAR_DIR / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path

@@ -11,8 +11,8 @@ How a send works (docs/glossary.md has the words):
 3. A worker killed mid-batch leaves at most its batch in `sending`; when the lease runs out any
    worker takes those rows again, and `resume_stalled()` (run by the scheduler) restarts a send
    whose workers all died. The one message in flight at the moment of death may reach the mail
-   server twice; it carries the same Message-ID both times, so mailboxes show it once (the closing
-   note of issue 4 explains why SMTP allows no better).
+   server twice; it carries the same Message-ID both times, so mailboxes show it once
+   (docs/decisions/0003 explains why SMTP allows no better).
 4. Temporary failures (4xx, a dropped connection) go back in the queue with exponential backoff;
    permanent ones (5xx) are recorded and never retried.
 """
@@ -34,7 +34,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import rendering, services
-from .models import Delivery, Issue, Subscription
+from .models import Delivery, Issue, Subscriber, Subscription
 
 logger = logging.getLogger("masthead.newsletters")
 
@@ -153,7 +153,7 @@ def start_sending(issue):
 def _create_deliveries(issue, now):
     """One row per confirmed, unsuppressed subscriber, in one statement (100,000 rows in ~1 s)."""
     delivery, subscription = Delivery._meta.db_table, Subscription._meta.db_table
-    subscriber = Subscription._meta.get_field("subscriber").related_model._meta.db_table
+    subscriber = Subscriber._meta.db_table
     with db_connection.cursor() as cursor:
         cursor.execute(
             f"""
@@ -173,7 +173,8 @@ def _create_deliveries(issue, now):
                 Subscription.State.CONFIRMED,
             ],
         )
-    return Delivery.objects.filter(issue=issue).count()
+        # Rows this statement inserted: no second pass over 100,000 rows to count them.
+        return cursor.rowcount
 
 
 def enqueue_workers(issue, *, run_after=None):
