@@ -68,7 +68,7 @@ def main():
         "DJANGO_SETTINGS_MODULE": "masthead.settings.dev",
         "DATABASE_URL": args.database_url,
         "TASKS_BACKEND": "database",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": "smtp",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(sink_port),
         "NEWSLETTER_BATCH_SIZE": "100",

@@ -130,10 +130,17 @@ def _block_text(block):
     return []
 
 
+def greetings(name):
+    """The greeting line for a reader, as text and as HTML; nothing for a reader without a name."""
+    if not name:
+        return "", ""
+    line = _("Hello %(name)s,") % {"name": name}
+    return line + "\n", f"<p>{html.escape(line)}</p>"
+
+
 def personalise(rendered_html, rendered_text, *, unsubscribe_url, preferences_url, name=""):
     """Put one reader's links and greeting into the rendered issue."""
-    greeting_text = _("Hello %(name)s,") % {"name": name} + "\n" if name else ""
-    greeting_html = f"<p>{html.escape(greeting_text.strip())}</p>" if name else ""
+    greeting_text, greeting_html = greetings(name)
     replacements = (
         (UNSUBSCRIBE_PLACEHOLDER, unsubscribe_url),
         (PREFERENCES_PLACEHOLDER, preferences_url),

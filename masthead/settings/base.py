@@ -147,7 +147,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 SERVE_MEDIA = os.environ.get("SERVE_MEDIA", "1") == "1"
 
 # E-mail goes to files under var/mail/ on the embedded default.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_BACKEND = {
+    # Short names for the usual choices; any dotted path to a Django e-mail backend works too.
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "smtp": "masthead.newsletters.mail.SMTPBackend",  # Django's, plus DKIM and ready-made bytes
+    "console": "django.core.mail.backends.console.EmailBackend",
+}.get(os.environ.get("EMAIL_BACKEND", "file"), os.environ.get("EMAIL_BACKEND"))
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

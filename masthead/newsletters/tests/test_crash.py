@@ -87,7 +87,7 @@ def test_killing_workers_at_random_moments_loses_and_duplicates_nothing(tmp_path
         "DJANGO_SETTINGS_MODULE": "masthead.settings.dev",
         "DATABASE_URL": f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}",
         "TASKS_BACKEND": "database",
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_BACKEND": "smtp",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(smtp.port),
         "NEWSLETTER_CLAIM_LEASE": "2",

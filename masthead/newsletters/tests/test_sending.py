@@ -4,6 +4,7 @@ import datetime
 import email
 import email.policy
 import re
+import time
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -168,7 +169,7 @@ def picky_server(settings):
         controller = Controller(handler, hostname="127.0.0.1", port=free_port())
         controller.start()
         servers.append(controller)
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_BACKEND = "masthead.newsletters.mail.SMTPBackend"
         settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", controller.port
         return handler
 
@@ -268,6 +269,24 @@ def test_a_lapsed_claim_is_taken_over_and_a_live_one_is_not(daily, smtp_server, 
     assert sorted(m["To"] for m in smtp_server.messages) == [
         f"reader{n}@example.org" for n in range(3)
     ]
+
+
+def test_a_worker_whose_lease_runs_out_hands_back_untried_rows_at_once(daily, smtp_server):
+    confirmed_readers(daily, 3)
+    issue = IssueFactory(newsletter=daily)
+    sending.start_sending(issue)
+    issue.refresh_from_db()
+    batch = sending.claim(issue, 3)
+    # when the lease deadline has already passed before the first message
+    sending._deliver_batch(issue, batch, None, lease_deadline=time.monotonic() - 1)
+    # nothing was sent, no attempt was counted, and the rows are due again now, not later
+    assert smtp_server.messages == []
+    rows = Delivery.objects.filter(issue=issue)
+    assert {r.state for r in rows} == {Delivery.State.QUEUED}
+    assert {r.attempts for r in rows} == {0}
+    assert all(r.next_attempt_at <= timezone.now() for r in rows)
+    assert sending.deliver(issue.pk) == "sent"
+    assert len(smtp_server.messages) == 3
 
 
 def test_a_send_whose_workers_died_is_resumed_by_the_scheduler(daily, smtp_server):
