@@ -42,8 +42,11 @@ def outbox_message(request, message_id):
 # --- Issues: test, schedule, send and watch -----------------------------------------------------
 
 
-class SendForm(forms.Form):
+class SendTestForm(forms.Form):
     test_address = forms.EmailField(label=_("Send a test to"), required=False)
+
+
+class ScheduleForm(forms.Form):
     send_at = forms.DateTimeField(
         label=_("Send at"),
         required=False,
@@ -51,10 +54,24 @@ class SendForm(forms.Form):
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"],
         help_text=_("In the newsroom's time zone."),
     )
+
+
+class SendNowForm(forms.Form):
     confirm = forms.BooleanField(
         label=_("I have checked the preview and want this to go to every subscriber"),
-        required=False,
+        error_messages={
+            "required": _("Tick the box to confirm that this issue should go to every subscriber.")
+        },
     )
+
+
+# Each step on the send page is its own form: a typo in the test address must not block sending.
+SEND_FORMS = {
+    "test": SendTestForm,
+    "schedule": ScheduleForm,
+    "unschedule": ScheduleForm,
+    "send": SendNowForm,
+}
 
 
 def _issue_for(request, pk):
@@ -66,17 +83,21 @@ def _issue_for(request, pk):
 def issue_send(request, pk):
     """One page for everything after writing: preview, test, schedule or send, then watch."""
     issue = _issue_for(request, pk)
-    form = SendForm(
-        request.POST or None,
-        initial={"test_address": request.user.email, "send_at": issue.send_at},
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            done = _act(request, issue, request.POST.get("action"), form.cleaned_data)
-        except sending.IssueNotReady as problem:
-            messages.error(request, str(problem))
-        else:
-            if done:
+    forms_on_page = {
+        "test": SendTestForm(initial={"test_address": request.user.email}),
+        "schedule": ScheduleForm(initial={"send_at": issue.send_at}),
+        "send": SendNowForm(),
+    }
+    action = request.POST.get("action")
+    if request.method == "POST" and action in SEND_FORMS:
+        form = SEND_FORMS[action](request.POST)
+        forms_on_page["schedule" if action == "unschedule" else action] = form
+        if form.is_valid():
+            try:
+                done = _act(request, issue, action, form.cleaned_data)
+            except sending.IssueNotReady as problem:
+                messages.error(request, str(problem))
+            else:
                 messages.success(request, done)
                 return redirect("newsletters_issue_send", pk=issue.pk)
     issue.refresh_from_db()
@@ -85,7 +106,7 @@ def issue_send(request, pk):
         "newsletters/admin/issue_send.html",
         {
             "issue": issue,
-            "form": form,
+            **{f"{name}_form": form for name, form in forms_on_page.items()},
             "audience": issue.newsletter.audience_count,
             "progress": sending.progress(issue) if issue.started_at else None,
             "edit_url": reverse("wagtailsnippets_newsletters_issue:edit", args=[issue.pk]),
@@ -109,13 +130,9 @@ def _act(request, issue, action, data):
         sending.unschedule(issue)
         return _("Unscheduled. The issue is a draft again.")
     if action == "send":
-        if not data.get("confirm"):
-            raise sending.IssueNotReady(
-                _("Tick the box to confirm that this issue should go to every subscriber.")
-            )
         count = sending.send_now(issue)
         return _("Sending to %(count)s subscribers.") % {"count": count}
-    return None
+    raise ValueError(action)
 
 
 class FromArticleForm(forms.Form):
