@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from masthead.content import urls as content_urls
 from masthead.core import views as core_views
 from masthead.feed import urls as feed_urls
+from masthead.members import urls as member_urls
 from masthead.newsletters import urls as newsletter_urls
 
 urlpatterns = [
@@ -17,6 +18,7 @@ urlpatterns = [
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
     path("news-feed/", include(feed_urls)),
     path("newsletters/", include(newsletter_urls)),
+    path("members/", include(member_urls)),
     path("", include(content_urls)),
 ]
 

@@ -22,6 +22,7 @@ INSTALLED_APPS = [
     "masthead.content",
     "masthead.feed",
     "masthead.newsletters",
+    "masthead.members",
     "anymail",
     "masthead.demo",
     "wagtail.contrib.forms",
@@ -172,6 +173,13 @@ ANYMAIL = {
 DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN", "")
 DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR", "masthead")
 DKIM_PRIVATE_KEY_FILE = os.environ.get("DKIM_PRIVATE_KEY_FILE", "")
+
+# Stripe (reader revenue). Without a secret key the site runs and says payments are not set up.
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
+# Pinned: the webhook handlers read objects in this version's shape. Change it deliberately.
+STRIPE_API_VERSION = os.environ.get("STRIPE_API_VERSION", "2026-10-28.endive")
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 
 # Newsletter sending: parallel deliver tasks per issue, rows per claim, how long a claim lasts
 # before another worker may take it over, and the retry schedule for temporary failures.

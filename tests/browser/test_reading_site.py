@@ -17,6 +17,7 @@ from masthead.content.models import EditorsPick, EditorsPicks, RoundupItem
 from masthead.content.tests.factories import RoundupPageFactory
 from masthead.feed.tests.factories import FeedItemFactory
 from masthead.images.tests.factories import NewsImageFactory
+from masthead.members.models import Campaign
 from masthead.newsletters import services as newsletter_services
 from masthead.newsletters.models import Newsletter, Subscription
 from masthead.newsletters.tests.factories import NewsletterFactory
@@ -93,6 +94,13 @@ def site_pages(newsroom):
             RoundupItem(text="Trains run again.", article=articles[1]),
         ],
     )
+    Campaign.objects.create(
+        name="Winter drive",
+        headline="Help us reach 20,000 members",
+        message="We have no owner and no paywall: readers pay for this reporting.",
+        goal=20000,
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+    )
     return {
         "home": "/",
         "article": articles[0].url,
@@ -114,6 +122,13 @@ def site_pages(newsroom):
         "confirm-invalid": "/newsletters/confirm/not-a-key/",
         "preferences": f"/newsletters/preferences/{newsletter_services.preferences_token(reader)}/",
         "unsubscribed": "/newsletters/unsubscribed/",
+        "join": "/members/join/",
+        "join-once": "/members/join/?frequency=once",
+        "gift": "/members/gift/",
+        "thanks": "/members/thanks/",
+        "sign-in": "/members/sign-in/",
+        "sign-in-link-invalid": "/members/sign-in/not-a-key/",
+        "gift-link-invalid": "/members/gift/redeem/not-a-key/",
     }
 
 
@@ -135,7 +150,12 @@ def test_every_page_type_has_no_wcag_violations_and_valid_html(
         response = browser_page.goto(live_server.url + path)
         browser_page.wait_for_load_state("networkidle")
         # then
-        expected = {"not-found": 404, "confirm-invalid": 400}.get(name, 200)
+        expected = {
+            "not-found": 404,
+            "confirm-invalid": 400,
+            "sign-in-link-invalid": 410,
+            "gift-link-invalid": 410,
+        }.get(name, 200)
         assert response.status == expected, name
         result = axe.run(browser_page, options=WCAG)
         if result.violations_count:

@@ -1,4 +1,4 @@
-"""Run background tasks, publish pages and start newsletter issues whose time has come.
+"""Run background tasks, publish pages, start newsletter issues and deliver gifts when due.
 
 Scheduled publishing and sending need no cron: a thread calls Wagtail's `publish_scheduled` every
 SCHEDULER_INTERVAL seconds while the task worker runs in the main thread (it owns the signals).
@@ -28,8 +28,16 @@ def send_due_newsletters():
     sending.resume_stalled()
 
 
+def keep_memberships():
+    """Deliver gifts whose day has come and end gift memberships whose time is up."""
+    from masthead.members import services
+
+    services.deliver_due_gifts()
+    services.expire_gifts()
+
+
 def run_due_work():
-    for job in (publish_due_pages, send_due_newsletters):
+    for job in (publish_due_pages, send_due_newsletters, keep_memberships):
         try:
             job()
         except Exception:

@@ -1,0 +1,708 @@
+"""What the newsroom does with reader revenue: run the drive, take payments, keep members, sign them in.
+
+Stripe's events are handled by re-reading the object they name from Stripe, then writing our rows
+from it. Whatever order events arrive in, and however often, the rows end up as Stripe's current
+state says (docs/decisions/0004).
+"""
+
+import json
+import logging
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from django.core import signing
+from django.core.cache import cache
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import F, Min, Q, Sum
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+from masthead.core import ratelimit
+
+from . import stripe_api
+from .models import (
+    Campaign,
+    Gift,
+    Member,
+    Membership,
+    MembershipSettings,
+    Payment,
+    SignInLink,
+    StripeEvent,
+    hash_key,
+)
+
+logger = logging.getLogger("masthead.members")
+
+CAMPAIGN_CACHE_KEY = "members:campaign"
+# Progress may lag a new member by at most this long; changes we see clear it at once.
+CAMPAIGN_CACHE_SECONDS = 60
+MEMBER_COOKIE = "masthead_member"
+MEMBER_COOKIE_SALT = "masthead.members.cookie"
+MEMBER_COOKIE_AGE = 400 * 24 * 3600
+DISMISS_COOKIE = "masthead_banner_dismissed"
+GIFT_LINK_LIFETIME = timedelta(days=365)
+FREQUENCIES = ("month", "year", "once")
+GIFT_MONTHS = (3, 6, 12)
+
+
+# --- The drive -------------------------------------------------------------------------------
+
+
+def running_campaign():
+    """The campaign running now and its progress, from the cache: no query on most page views."""
+    data = cache.get(CAMPAIGN_CACHE_KEY)
+    if data is None:
+        now = timezone.now()
+        campaign = (
+            Campaign.objects.filter(live=True, starts_at__lte=now)
+            .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
+            .order_by("-starts_at")
+            .first()
+        )
+        data = {"campaign": campaign, "progress": progress(campaign) if campaign else None}
+        cache.set(CAMPAIGN_CACHE_KEY, data, CAMPAIGN_CACHE_SECONDS)
+    return data
+
+
+def progress_changed():
+    """Something the campaign counts changed: the next page view recounts."""
+    cache.delete(CAMPAIGN_CACHE_KEY)
+
+
+def progress(campaign):
+    """How far the campaign is: current and goal in the goal's units, and a percentage."""
+    window = Q()
+    if campaign.goal_kind != Campaign.Goal.MEMBERS:
+        window = Q(active_since__gte=campaign.starts_at)
+        if campaign.ends_at:
+            window &= Q(active_since__lt=campaign.ends_at)
+    if campaign.goal_kind == Campaign.Goal.AMOUNT:
+        paid = Q(paid_at__gte=campaign.starts_at)
+        if campaign.ends_at:
+            paid &= Q(paid_at__lt=campaign.ends_at)
+        total = Payment.objects.filter(paid).aggregate(
+            total=Sum(F("amount") - F("amount_refunded"))
+        )["total"]
+        current = (total or 0) // 100
+    else:
+        current = Member.objects.filter(window, is_active=True).count()
+    goal = max(campaign.goal, 1)
+    return {
+        "current": current,
+        "goal": campaign.goal,
+        "percent": min(100, round(current * 100 / goal)),
+        "kind": campaign.goal_kind,
+    }
+
+
+def member_cookie_value(member):
+    return signing.dumps({"m": member.pk}, salt=MEMBER_COOKIE_SALT)
+
+
+def recognised_member_id(request):
+    """The member this browser belongs to (signed in, or back from checkout), without a query."""
+    member_id = request.session.get("member_id") if hasattr(request, "session") else None
+    if member_id:
+        return member_id
+    value = request.COOKIES.get(MEMBER_COOKIE)
+    if not value:
+        return None
+    try:
+        return signing.loads(value, salt=MEMBER_COOKIE_SALT, max_age=MEMBER_COOKIE_AGE)["m"]
+    except (signing.BadSignature, KeyError, TypeError):
+        return None
+
+
+# --- Paying ----------------------------------------------------------------------------------
+
+
+def membership_settings(request=None):
+    """The site's membership settings; defaults when no site exists yet (a bare test database)."""
+    site = Site.find_for_request(request) if request is not None else None
+    site = site or Site.objects.filter(is_default_site=True).first()
+    return MembershipSettings.for_site(site) if site else MembershipSettings()
+
+
+def start_checkout(*, frequency, amount, email, success_url, cancel_url, request=None):
+    """Open a Stripe Checkout session for a membership or one-time support; return its URL."""
+    assert frequency in FREQUENCIES
+    config = membership_settings(request)
+    currency = config.currency.lower()
+    if frequency == "once":
+        kind = Payment.Kind.ONE_TIME
+        params = {
+            "mode": "payment",
+            "submit_type": "donate",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": currency,
+                        "unit_amount": amount,
+                        "product_data": {"name": _("One-time support")},
+                    },
+                }
+            ],
+            "payment_intent_data": {"metadata": {"masthead_kind": kind}},
+        }
+    else:
+        kind = Payment.Kind.MEMBERSHIP
+        params = {
+            "mode": "subscription",
+            "line_items": [
+                {
+                    "quantity": 1,
+                    "price_data": {
+                        "currency": currency,
+                        "unit_amount": amount,
+                        "recurring": {"interval": frequency},
+                        "product_data": {"name": _("Membership")},
+                    },
+                }
+            ],
+            "subscription_data": {"metadata": {"masthead_kind": kind}},
+        }
+    params.update(
+        success_url=success_url + "?session_id={CHECKOUT_SESSION_ID}",
+        cancel_url=cancel_url,
+        metadata={"masthead_kind": kind},
+    )
+    known = Member.objects.filter(email__iexact=email, stripe_customer_id__isnull=False).first()
+    if known:
+        params["customer"] = known.stripe_customer_id
+    else:
+        params["customer_email"] = email
+        if frequency == "once":
+            params["customer_creation"] = "always"
+    return stripe_api.create_checkout_session(params)["url"]
+
+
+def start_gift_checkout(*, gift, success_url, cancel_url):
+    """Open a Stripe Checkout session paying for a gift (already saved, unpaid); return its URL."""
+    params = {
+        "mode": "payment",
+        "customer_email": gift.buyer_email,
+        "customer_creation": "always",
+        "line_items": [
+            {
+                "quantity": 1,
+                "price_data": {
+                    "currency": gift.currency.lower(),
+                    "unit_amount": gift.amount,
+                    "product_data": {
+                        "name": _("Gift membership, %(months)s months") % {"months": gift.months}
+                    },
+                },
+            }
+        ],
+        "metadata": {"masthead_kind": Payment.Kind.GIFT, "gift_id": str(gift.pk)},
+        "payment_intent_data": {"metadata": {"masthead_kind": Payment.Kind.GIFT}},
+        "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
+        "cancel_url": cancel_url,
+    }
+    session = stripe_api.create_checkout_session(params)
+    Gift.objects.filter(pk=gift.pk).update(stripe_checkout_session_id=session["id"])
+    return session["url"]
+
+
+# --- Stripe's events -------------------------------------------------------------------------
+
+
+def handle_event(event):
+    """Handle a verified Stripe event once. Returns 'handled', 'duplicate' or 'ignored'."""
+    obj = event["data"]["object"]
+    handler = HANDLERS.get(obj.get("object"))
+    try:
+        with transaction.atomic():
+            StripeEvent.objects.create(
+                event_id=event["id"], type=event["type"], object_id=obj.get("id", "")
+            )
+            if handler is None:
+                return "ignored"  # acknowledged, so Stripe stops sending it
+            handler(obj)
+    except IntegrityError:
+        if StripeEvent.objects.filter(event_id=event["id"]).exists():
+            return "duplicate"
+        raise
+    return "handled"
+
+
+def on_checkout_session(obj):
+    session = stripe_api.checkout_session(obj["id"])
+    if session["status"] != "complete":
+        return
+    email = (session.get("customer_details") or {}).get("email") or session.get("customer_email")
+    member = ensure_member(session["customer"], email)
+    kind = (session.get("metadata") or {}).get("masthead_kind")
+    if session["mode"] == "subscription" and session.get("subscription"):
+        sync_subscription(stripe_api.subscription(_id(session["subscription"])))
+    elif session["mode"] == "payment" and session.get("payment_intent"):
+        payment_kind = Payment.Kind.GIFT if kind == Payment.Kind.GIFT else Payment.Kind.ONE_TIME
+        payment = sync_payment(_id(session["payment_intent"]), kind=payment_kind, member=member)
+        if payment_kind == Payment.Kind.GIFT:
+            gift_paid(session, payment)
+
+
+def on_subscription(obj):
+    sync_subscription(stripe_api.subscription(obj["id"]))
+
+
+def on_invoice(obj):
+    invoice = stripe_api.invoice(obj["id"])
+    subscription_id = _invoice_subscription(invoice)
+    if subscription_id:
+        sync_subscription(stripe_api.subscription(subscription_id))
+    if invoice["status"] != "paid":
+        return
+    member = ensure_member(invoice["customer"], invoice.get("customer_email"))
+    for item in (invoice.get("payments") or {}).get("data", []):
+        intent = (item.get("payment") or {}).get("payment_intent")
+        if intent:
+            sync_payment(
+                _id(intent), kind=Payment.Kind.MEMBERSHIP, member=member, invoice_id=invoice["id"]
+            )
+
+
+def on_charge(obj):
+    charge_id = obj["id"] if obj.get("object") == "charge" else obj.get("charge")
+    if not charge_id:
+        return
+    charge = stripe_api.charge(_id(charge_id))
+    payment = Payment.objects.filter(
+        stripe_payment_intent_id=_id(charge.get("payment_intent"))
+    ).first()
+    if payment is None:
+        return  # its payment event comes later and reads the refund from Stripe then
+    sync_payment(payment.stripe_payment_intent_id, kind=payment.kind, member=payment.member)
+
+
+HANDLERS = {
+    "checkout.session": on_checkout_session,
+    "subscription": on_subscription,
+    "invoice": on_invoice,
+    "charge": on_charge,
+    "refund": on_charge,
+}
+
+
+def _id(value):
+    """Stripe fields hold an id, or the object itself when expanded."""
+    return value if isinstance(value, str) or value is None else value["id"]
+
+
+def _invoice_subscription(invoice):
+    parent = invoice.get("parent") or {}
+    details = parent.get("subscription_details") or {}
+    return _id(details.get("subscription"))
+
+
+def _time(timestamp):
+    if not timestamp:
+        return None
+    return datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+def ensure_member(customer_id, email):
+    """The member for a Stripe customer, created or linked by e-mail address as needed."""
+    customer_id = _id(customer_id)
+    member = Member.objects.filter(stripe_customer_id=customer_id).first() if customer_id else None
+    if member is None and not email and customer_id:
+        email = stripe_api.customer(customer_id).get("email")
+    if member is None and email:
+        member = Member.objects.filter(email__iexact=email).first()
+        if member is None:
+            member = Member.objects.create(email=email.strip().lower())
+        if customer_id and not member.stripe_customer_id:
+            member.stripe_customer_id = customer_id
+            member.save(update_fields=["stripe_customer_id"])
+    return member
+
+
+STRIPE_STATES = {
+    "active": Membership.State.ACTIVE,
+    "trialing": Membership.State.ACTIVE,
+    "past_due": Membership.State.PAST_DUE,
+    "unpaid": Membership.State.PAST_DUE,
+    "incomplete": Membership.State.INCOMPLETE,
+    "paused": Membership.State.INCOMPLETE,
+    "canceled": Membership.State.ENDED,
+    "incomplete_expired": Membership.State.ENDED,
+}
+
+
+def sync_subscription(subscription):
+    """Write a membership as Stripe's subscription says it is now."""
+    member = ensure_member(subscription["customer"], None)
+    if member is None:
+        logger.warning("Subscription %s has no customer e-mail; skipped", subscription["id"])
+        return None
+    state = STRIPE_STATES.get(subscription["status"], Membership.State.INCOMPLETE)
+    if state == Membership.State.ACTIVE and (
+        subscription.get("cancel_at_period_end") or subscription.get("cancel_at")
+    ):
+        state = Membership.State.CANCELLING
+    item = subscription["items"]["data"][0]
+    price = item["price"]
+    membership, _created = Membership.objects.update_or_create(
+        stripe_subscription_id=subscription["id"],
+        defaults={
+            "member": member,
+            "kind": Membership.Kind.RECURRING,
+            "state": state,
+            "stripe_status": subscription["status"],
+            "interval": (price.get("recurring") or {}).get("interval", ""),
+            "amount": price.get("unit_amount") or 0,
+            "currency": price.get("currency", ""),
+            "started_at": _time(subscription.get("start_date")) or timezone.now(),
+            "renews_at": _time(subscription.get("cancel_at") or item.get("current_period_end")),
+            "ended_at": _time(subscription.get("ended_at")),
+        },
+    )
+    refresh_member(member)
+    return membership
+
+
+def sync_payment(payment_intent_id, *, kind, member, invoice_id=""):
+    """Write a payment as Stripe's payment intent and its charge say it is now."""
+    intent = stripe_api.payment_intent(payment_intent_id)
+    if intent["status"] != "succeeded":
+        return None
+    charge = intent.get("latest_charge") or {}
+    if isinstance(charge, str):
+        charge = stripe_api.charge(charge)
+    refunded = charge.get("amount_refunded") or 0
+    defaults = {
+        "kind": kind,
+        "amount": intent.get("amount_received") or intent["amount"],
+        "amount_refunded": refunded,
+        "currency": intent["currency"],
+        "paid_at": _time(charge.get("created") or intent["created"]),
+        "refunded_at": _time(_latest_refund_time(charge)) if refunded else None,
+    }
+    if member is not None:
+        defaults["member"] = member
+    if invoice_id:
+        defaults["stripe_invoice_id"] = invoice_id
+    payment, created = Payment.objects.update_or_create(
+        stripe_payment_intent_id=payment_intent_id, defaults=defaults
+    )
+    if kind == Payment.Kind.GIFT and refunded >= payment.amount:
+        Gift.objects.filter(
+            stripe_payment_intent_id=payment_intent_id,
+            state__in=[Gift.State.UNPAID, Gift.State.PAID],
+        ).update(state=Gift.State.REFUNDED)
+    if created:
+        from . import tasks
+
+        transaction.on_commit(lambda: tasks.send_receipt.enqueue(payment.pk))
+    progress_changed()
+    return payment
+
+
+def _latest_refund_time(charge):
+    refunds = (charge.get("refunds") or {}).get("data") or []
+    return max((r.get("created") or 0 for r in refunds), default=0) or charge.get("created")
+
+
+def refresh_member(member):
+    """Recompute whether someone is a member now (and since when) from their memberships."""
+    counting = member.memberships.filter(state__in=Membership.COUNTING)
+    since = counting.aggregate(since=Min("started_at"))["since"]
+    is_active = since is not None
+    if (member.is_active, member.active_since) != (is_active, since):
+        Member.objects.filter(pk=member.pk).update(is_active=is_active, active_since=since)
+        member.is_active, member.active_since = is_active, since
+        progress_changed()
+
+
+# --- Gifts -----------------------------------------------------------------------------------
+
+
+def gift_paid(session, payment):
+    gift_id = (session.get("metadata") or {}).get("gift_id")
+    gift = Gift.objects.select_for_update().filter(pk=gift_id).first() if gift_id else None
+    if gift is None:
+        logger.warning("Paid gift session %s names no gift", session["id"])
+        return
+    if gift.state == Gift.State.UNPAID:
+        gift.state = Gift.State.PAID
+        gift.paid_at = payment.paid_at if payment else timezone.now()
+    gift.stripe_checkout_session_id = session["id"]
+    gift.stripe_payment_intent_id = _id(session.get("payment_intent"))
+    if payment and payment.amount_refunded >= payment.amount and gift.state == Gift.State.PAID:
+        gift.state = Gift.State.REFUNDED
+    gift.save()
+
+
+def deliver_due_gifts(today=None):
+    """Send the redeem e-mail of every paid gift whose delivery date has come. Returns how many."""
+    today = today or timezone.localdate()
+    sent = 0
+    for gift_id in Gift.objects.filter(state=Gift.State.PAID, deliver_on__lte=today).values_list(
+        "pk", flat=True
+    ):
+        with transaction.atomic():
+            gift = Gift.objects.select_for_update().get(pk=gift_id)
+            if gift.state != Gift.State.PAID:
+                continue
+            key = secrets.token_urlsafe(32)
+            gift.redeem_key_hash = hash_key(key)
+            gift.state = Gift.State.DELIVERED
+            gift.delivered_at = timezone.now()
+            gift.save(update_fields=["redeem_key_hash", "state", "delivered_at"])
+            # Sent inside the transaction: if it fails, the gift stays paid and is tried again.
+            _send(
+                "members/email/gift",
+                gift.recipient_email,
+                _("%(name)s gave you a membership") % {"name": gift.buyer_name or gift.buyer_email},
+                {"gift": gift, "redeem_url": _absolute("members:redeem_gift", key)},
+            )
+        sent += 1
+    return sent
+
+
+class LinkResult:
+    OK = "ok"
+    USED = "used"
+    EXPIRED = "expired"
+    INVALID = "invalid"
+
+
+def find_gift(key):
+    gift = Gift.objects.filter(redeem_key_hash=hash_key(key)).first()
+    if gift is None:
+        return LinkResult.INVALID, None
+    if gift.state == Gift.State.REDEEMED:
+        return LinkResult.USED, gift
+    if gift.state != Gift.State.DELIVERED or (
+        gift.delivered_at and gift.delivered_at + GIFT_LINK_LIFETIME < timezone.now()
+    ):
+        return LinkResult.EXPIRED, gift
+    return LinkResult.OK, gift
+
+
+@transaction.atomic
+def redeem_gift(key):
+    """Make the gift's recipient a member until the gift ends. Returns (result, member or None)."""
+    result, gift = find_gift(key)
+    if result != LinkResult.OK:
+        return result, None
+    gift = Gift.objects.select_for_update().get(pk=gift.pk)
+    if gift.state != Gift.State.DELIVERED:
+        return LinkResult.USED, None
+    now = timezone.now()
+    member = Member.objects.filter(email__iexact=gift.recipient_email).first()
+    if member is None:
+        member = Member.objects.create(email=gift.recipient_email.lower(), name=gift.recipient_name)
+    # A gift on top of a running gift starts when the first one ends.
+    running = member.memberships.filter(
+        kind=Membership.Kind.GIFT, state=Membership.State.GIFT, renews_at__gt=now
+    ).aggregate(until=Min("renews_at"))["until"]
+    starts = max(now, running) if running else now
+    Membership.objects.create(
+        member=member,
+        kind=Membership.Kind.GIFT,
+        state=Membership.State.GIFT,
+        started_at=now,
+        renews_at=_add_months(starts, gift.months),
+        gift=gift,
+        amount=gift.amount,
+        currency=gift.currency,
+    )
+    gift.state = Gift.State.REDEEMED
+    gift.redeemed_at = now
+    gift.save(update_fields=["state", "redeemed_at"])
+    refresh_member(member)
+    return LinkResult.OK, member
+
+
+def _add_months(moment, months):
+    month = moment.month - 1 + months
+    year = moment.year + month // 12
+    month = month % 12 + 1
+    day = min(
+        moment.day,
+        [31, 29 if year % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1],
+    )
+    return moment.replace(year=year, month=month, day=day)
+
+
+def expire_gifts(now=None):
+    """End gift memberships whose time is up. Returns how many ended."""
+    now = now or timezone.now()
+    ended = 0
+    for membership in Membership.objects.filter(
+        kind=Membership.Kind.GIFT, state=Membership.State.GIFT, renews_at__lte=now
+    ).select_related("member"):
+        Membership.objects.filter(pk=membership.pk).update(
+            state=Membership.State.ENDED, ended_at=membership.renews_at
+        )
+        refresh_member(membership.member)
+        ended += 1
+    return ended
+
+
+# --- Signing in ------------------------------------------------------------------------------
+
+
+def request_sign_in(email, *, ip_hash=""):
+    """E-mail a sign-in link if the address belongs to a member. The caller answers the same
+    whatever happens here, so nobody learns who is a member."""
+    email = email.strip().lower()
+    if not ratelimit.allow("member-sign-in-address", email, 3, 15 * 60):
+        return False
+    if ip_hash and not ratelimit.allow("member-sign-in-ip", ip_hash, 20, 3600):
+        return False
+    member = Member.objects.filter(email__iexact=email).first()
+    if member is None:
+        return False
+    key = secrets.token_urlsafe(32)
+    now = timezone.now()
+    SignInLink.objects.create(
+        member=member,
+        key_hash=hash_key(key),
+        expires_at=now + timedelta(minutes=SignInLink.LIFETIME_MINUTES),
+    )
+    _send(
+        "members/email/sign_in",
+        member.email,
+        _("Your sign-in link"),
+        {
+            "member": member,
+            "sign_in_url": _absolute("members:sign_in_link", key),
+            "minutes": SignInLink.LIFETIME_MINUTES,
+        },
+    )
+    return True
+
+
+def check_sign_in_link(key):
+    link = SignInLink.objects.filter(key_hash=hash_key(key)).select_related("member").first()
+    if link is None:
+        return LinkResult.INVALID, None
+    if link.used_at:
+        return LinkResult.USED, link
+    if link.expires_at < timezone.now():
+        return LinkResult.EXPIRED, link
+    return LinkResult.OK, link
+
+
+@transaction.atomic
+def sign_in(key):
+    """Use a sign-in link (once). Returns (result, member or None)."""
+    result, link = check_sign_in_link(key)
+    if result != LinkResult.OK:
+        return result, None
+    updated = SignInLink.objects.filter(pk=link.pk, used_at__isnull=True).update(
+        used_at=timezone.now()
+    )
+    if not updated:
+        return LinkResult.USED, None
+    Member.objects.filter(pk=link.member_id).update(last_signed_in_at=timezone.now())
+    return LinkResult.OK, link.member
+
+
+# --- The member's own data -------------------------------------------------------------------
+
+
+def export_data(member):
+    """Everything we hold about a member, as JSON they can download."""
+    data = {
+        "email": member.email,
+        "name": member.name,
+        "joined": member.created_at.isoformat(),
+        "member_now": member.is_active,
+        "stripe_customer": member.stripe_customer_id,
+        "memberships": [
+            {
+                "kind": m.kind,
+                "state": m.state,
+                "billed": m.interval,
+                "amount": m.amount / 100,
+                "currency": m.currency.upper(),
+                "started": m.started_at.isoformat(),
+                "renews_or_ends": m.renews_at.isoformat() if m.renews_at else None,
+            }
+            for m in member.memberships.order_by("started_at")
+        ],
+        "payments": [
+            {
+                "kind": p.kind,
+                "amount": p.amount / 100,
+                "refunded": p.amount_refunded / 100,
+                "currency": p.currency.upper(),
+                "paid": p.paid_at.isoformat(),
+            }
+            for p in member.payments.order_by("paid_at")
+        ],
+        "gifts_bought": [
+            {"to": g.recipient_email, "months": g.months, "state": g.state}
+            for g in Gift.objects.filter(buyer_email__iexact=member.email)
+        ],
+    }
+    return json.dumps(data, indent=2, ensure_ascii=False)
+
+
+def delete_member(member):
+    """Cancel what Stripe bills, then erase the member; payments stay, without who paid them."""
+    for membership in member.memberships.filter(stripe_subscription_id__isnull=False).exclude(
+        state=Membership.State.ENDED
+    ):
+        # Stripe first: if it refuses, nothing here is erased and the member can try again.
+        stripe_api.cancel_subscription(membership.stripe_subscription_id)
+    with transaction.atomic():
+        Gift.objects.filter(buyer_email__iexact=member.email).update(
+            buyer_email="", buyer_name="", message=""
+        )
+        member.delete()  # memberships and sign-in links go with it; payments keep no owner
+    progress_changed()
+
+
+# --- E-mail ----------------------------------------------------------------------------------
+
+
+def _absolute(name, *args):
+    from django.conf import settings
+
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+def _send(template, to, subject, context):
+    """Send a reader e-mail through the same backend as newsletters (SMTP with DKIM, or a provider)."""
+    message = EmailMultiAlternatives(
+        subject=subject,
+        body=render_to_string(f"{template}.txt", context),
+        to=[to],
+    )
+    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
+    message.send()
+
+
+def send_receipt(payment):
+    """Thank the payer and give them a receipt; a first membership payment also says welcome."""
+    member = payment.member
+    first_membership = (
+        payment.kind == Payment.Kind.MEMBERSHIP
+        and not member.payments.filter(
+            kind=Payment.Kind.MEMBERSHIP, paid_at__lt=payment.paid_at
+        ).exists()
+    )
+    _send(
+        "members/email/receipt",
+        member.email,
+        _("Thank you: your receipt") if not first_membership else _("Welcome, member"),
+        {
+            "member": member,
+            "payment": payment,
+            "amount": f"{payment.amount / 100:.2f} {payment.currency.upper()}",
+            "welcome": first_membership,
+            "newsletters_url": _absolute("newsletters:signup") + f"?email={member.email}",
+            "account_url": _absolute("members:account"),
+        },
+    )
+    return True

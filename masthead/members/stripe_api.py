@@ -1,0 +1,90 @@
+"""The only module that talks to Stripe: a thin wrapper over the official SDK.
+
+The API version is pinned (STRIPE_API_VERSION) so Stripe's objects keep the shape the handlers
+read. STRIPE_API_BASE points the SDK elsewhere (the tests' local stand-in speaks the same HTTP).
+"""
+
+import stripe
+from django.conf import settings
+
+
+class NotConfigured(Exception):
+    """No Stripe keys: the site runs, and says that payments are not set up yet."""
+
+
+def configured():
+    return bool(getattr(settings, "STRIPE_SECRET_KEY", ""))
+
+
+def client():
+    if not configured():
+        raise NotConfigured
+    base = getattr(settings, "STRIPE_API_BASE", "")
+    return stripe.StripeClient(
+        settings.STRIPE_SECRET_KEY,
+        stripe_version=settings.STRIPE_API_VERSION,
+        base_addresses={"api": base} if base else None,
+        max_network_retries=2,
+    )
+
+
+def verify_event(payload, signature):
+    """The event, if Stripe signed it with our endpoint's secret; raises ValueError otherwise."""
+    secret = getattr(settings, "STRIPE_WEBHOOK_SECRET", "")
+    if not secret:
+        raise ValueError("STRIPE_WEBHOOK_SECRET is not set")
+    try:
+        return plain(stripe.Webhook.construct_event(payload, signature, secret))
+    except stripe.SignatureVerificationError as error:
+        raise ValueError(str(error)) from error
+
+
+# Everything below returns plain dicts: the services read Stripe's data, not SDK objects.
+
+
+def plain(obj):
+    return obj.to_dict() if hasattr(obj, "to_dict") else obj
+
+
+def create_checkout_session(params):
+    return plain(client().v1.checkout.sessions.create(params=params))
+
+
+def checkout_session(session_id):
+    return plain(client().v1.checkout.sessions.retrieve(session_id))
+
+
+def subscription(subscription_id):
+    return plain(client().v1.subscriptions.retrieve(subscription_id))
+
+
+def invoice(invoice_id):
+    return plain(client().v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]}))
+
+
+def charge(charge_id):
+    return plain(client().v1.charges.retrieve(charge_id))
+
+
+def cancel_subscription(subscription_id):
+    return plain(client().v1.subscriptions.cancel(subscription_id))
+
+
+def portal_session(customer_id, return_url):
+    return plain(
+        client().v1.billing_portal.sessions.create(
+            params={"customer": customer_id, "return_url": return_url}
+        )
+    )
+
+
+def payment_intent(payment_intent_id):
+    return plain(
+        client().v1.payment_intents.retrieve(
+            payment_intent_id, params={"expand": ["latest_charge"]}
+        )
+    )
+
+
+def customer(customer_id):
+    return plain(client().v1.customers.retrieve(customer_id))

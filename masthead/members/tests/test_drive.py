@@ -1,0 +1,124 @@
+"""The membership drive on the site: banner, appeal and progress, stepping back for members."""
+
+import datetime
+import re
+
+import pytest
+from django.core.cache import cache
+from django.utils import timezone
+
+from masthead.members import services
+from masthead.members.models import Campaign, Member, Membership
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def drive(newsroom):
+    return Campaign.objects.create(
+        name="Winter drive",
+        headline="Help us reach 20,000 members",
+        message="Our reporters stay because readers pay.",
+        goal=20000,
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+    )
+
+
+def members(count, *, since=None):
+    since = since or timezone.now()
+    for n in range(count):
+        member = Member.objects.create(email=f"m{n}-{since.timestamp()}@example.org")
+        Membership.objects.create(member=member, kind="recurring", state="active", started_at=since)
+        services.refresh_member(member)
+
+
+def test_the_banner_shows_the_goal_and_an_accessible_progress_bar(client, drive):
+    members(3)
+    page = client.get("/").content.decode()
+    assert "Help us reach 20,000 members" in page
+    assert "3 of 20,000 members" in page
+    bar = re.search(r"<progress[^>]*>", page).group(0)
+    assert 'max="20000"' in bar and 'value="3"' in bar and "aria-labelledby" in bar
+    assert 'href="/members/join/"' in page and 'href="/members/gift/"' in page
+
+
+def test_progress_follows_a_new_member_without_a_query_per_page_view(
+    client, drive, django_assert_max_num_queries
+):
+    members(3)
+    client.get("/")
+    # a page view reads the campaign from the cache
+    with django_assert_max_num_queries(0):
+        services.running_campaign()
+    # and a new member clears it at once (the webhook path calls refresh_member)
+    members(1)
+    assert "4 of 20,000 members" in client.get("/").content.decode()
+
+
+def test_new_members_and_amount_goals_count_only_the_campaign_window(client, drive):
+    members(2, since=drive.starts_at - datetime.timedelta(days=30))
+    members(1)
+    drive.goal_kind = Campaign.Goal.NEW_MEMBERS
+    drive.goal = 500
+    drive.save()
+    assert "1 of 500 members" in client.get("/").content.decode()
+
+
+def test_members_see_a_thank_you_instead_of_appeals(client, drive, newsroom):
+    article = newsroom.article(
+        title="A long story",
+        body=[{"type": "paragraph", "value": f"<p>Paragraph {n}.</p>"} for n in range(6)],
+    )
+    member = Member.objects.create(email="paid@example.org")
+    client.cookies[services.MEMBER_COOKIE] = services.member_cookie_value(member)
+    page = client.get(article.url).content.decode()
+    assert "Help us reach 20,000 members" not in page
+    assert "Thank you for being a member" in page
+    # a forged cookie is not a member
+    client.cookies[services.MEMBER_COOKIE] = "forged:value"
+    assert "Help us reach 20,000 members" in client.get(article.url).content.decode()
+
+
+def test_the_appeal_sits_inside_articles(client, drive, newsroom):
+    article = newsroom.article(
+        title="A long story",
+        body=[{"type": "paragraph", "value": f"<p>Paragraph {n}.</p>"} for n in range(6)],
+    )
+    page = client.get(article.url).content.decode()
+    assert page.count("campaign--article") == 1
+    assert page.index("Paragraph 3.") < page.index("campaign--article") < page.index("Paragraph 4.")
+
+
+def test_a_dismissed_banner_stays_dismissed(client, drive):
+    response = client.post(
+        "/members/banner/dismiss/", {"campaign": drive.pk, "next": "/some/page/"}
+    )
+    assert response.status_code == 302 and response["Location"] == "/some/page/"
+    page = client.get("/").content.decode()
+    assert "campaign--banner" not in page
+    # the next campaign shows again
+    later = Campaign.objects.create(name="Spring", headline="Spring drive", goal=100)
+    assert later.pk != drive.pk
+    assert "campaign--banner" in client.get("/").content.decode()
+
+
+def test_dismissing_never_sends_a_reader_elsewhere(client, drive):
+    response = client.post(
+        "/members/banner/dismiss/", {"campaign": drive.pk, "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/"
+
+
+def test_no_campaign_no_banner(client, newsroom):
+    Campaign.objects.create(
+        name="Over", headline="Old drive", goal=5, ends_at=timezone.now() - datetime.timedelta(1)
+    )
+    page = client.get("/").content.decode()
+    assert "campaign" not in page.split("<main", 1)[0].split("<body", 1)[1]

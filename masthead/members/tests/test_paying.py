@@ -1,0 +1,106 @@
+"""Choosing an amount, checkout without keys, and bad input."""
+
+import pytest
+
+from masthead.members.models import Gift
+
+pytestmark = pytest.mark.django_db
+
+
+def test_without_stripe_keys_the_site_says_payments_are_not_ready(client, newsroom, settings):
+    settings.STRIPE_SECRET_KEY = ""
+    page = client.get("/members/join/")
+    assert page.status_code == 200
+    assert "Payments are not configured yet" in page.content.decode()
+    posted = client.post(
+        "/members/join/", {"frequency": "month", "amount": "1000", "email": "a@example.org"}
+    )
+    assert posted.status_code == 503
+    assert "Payments are not configured yet" in posted.content.decode()
+    gift = client.post("/members/gift/", {"months": "12"})
+    assert gift.status_code == 503
+
+
+@pytest.mark.parametrize(
+    "custom, message",
+    [
+        ("1", "The smallest amount we can take is 3 EUR."),
+        ("lots", "Enter the amount in numbers, like 12 or 12.50."),
+        ("NaN", "Enter the amount in numbers, like 12 or 12.50."),
+        ("", "Choose an amount, or enter one here."),
+        ("99999999", "That is more than we can take online."),
+    ],
+)
+def test_a_bad_custom_amount_gets_a_clear_message(client, newsroom, stripe_world, custom, message):
+    response = client.post(
+        "/members/join/",
+        {
+            "frequency": "month",
+            "amount": "other",
+            "custom_amount": custom,
+            "email": "a@example.org",
+        },
+    )
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert 'value="a@example.org"' in response.content.decode()  # what was typed is kept
+    assert not [r for r in stripe_world.requests if r[1] == "/v1/checkout/sessions"]
+
+
+def test_a_custom_amount_goes_to_checkout_in_minor_units(client, newsroom, stripe_world):
+    response = client.post(
+        "/members/join/",
+        {
+            "frequency": "year",
+            "amount": "other",
+            "custom_amount": "42,50",
+            "email": "a@example.org",
+        },
+    )
+    assert response.status_code == 302
+    (created,) = [p for m, path, p, h in stripe_world.requests if path == "/v1/checkout/sessions"]
+    assert created["line_items"][0]["price_data"]["unit_amount"] == "4250"
+    assert created["mode"] == "subscription"
+
+
+def test_a_made_up_suggested_amount_is_refused(client, newsroom, stripe_world):
+    response = client.post(
+        "/members/join/", {"frequency": "month", "amount": "1", "email": "a@example.org"}
+    )
+    assert response.status_code == 400
+    assert "Choose one of the amounts" in response.content.decode()
+
+
+def test_a_bad_address_is_explained(client, newsroom, stripe_world):
+    response = client.post(
+        "/members/join/", {"frequency": "once", "amount": "1000", "email": "olena@"}
+    )
+    assert response.status_code == 400
+    assert 'aria-invalid="true"' in response.content.decode()
+
+
+def test_stripe_down_keeps_the_form_and_says_so(client, newsroom, stripe_world):
+    stripe_world.failures = 10
+    response = client.post(
+        "/members/join/", {"frequency": "month", "amount": "1000", "email": "a@example.org"}
+    )
+    assert response.status_code == 502
+    assert "could not reach our payment provider" in response.content.decode()
+
+
+def test_a_gift_is_saved_unpaid_and_goes_to_checkout(client, newsroom, stripe_world):
+    response = client.post(
+        "/members/gift/",
+        {
+            "months": "6",
+            "recipient_name": "Mariia",
+            "recipient_email": "mariia@example.org",
+            "message": "For the long winter.",
+            "deliver_on": "2099-01-01",
+            "buyer_name": "Taras",
+            "buyer_email": "taras@example.org",
+        },
+    )
+    assert response.status_code == 400  # more than a year ahead
+    assert "within the next year" in response.content.decode()
+    assert Gift.objects.count() == 0

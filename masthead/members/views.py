@@ -1,0 +1,360 @@
+"""Reader-facing pages of the drive: join, give, thank, sign in, the account, and Stripe's webhook."""
+
+import logging
+
+from django.conf import settings
+from django.http import HttpResponse, HttpResponseBadRequest
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from masthead.newsletters.services import keyed_hash
+
+from . import services, stripe_api
+from .forms import DeleteAccountForm, GiftForm, JoinForm, SignInForm, money
+from .models import Gift, Member
+
+logger = logging.getLogger("masthead.members")
+
+
+def _client_ip(request):
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _absolute(request, name):
+    return settings.SITE_URL + reverse(name)
+
+
+def _remember(response, member):
+    response.set_cookie(
+        services.MEMBER_COOKIE,
+        services.member_cookie_value(member),
+        max_age=services.MEMBER_COOKIE_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=settings.SESSION_COOKIE_SECURE,
+    )
+    return response
+
+
+def join(request):
+    """Become a member (monthly or yearly) or support once, through Stripe Checkout."""
+    config = services.membership_settings(request)
+    form = JoinForm(request.POST or None, config=config, initial={"frequency": "month"})
+    problem = None
+    status = 200
+    if request.method == "POST":
+        if not stripe_api.configured():
+            problem = _("Payments are not configured yet. Please come back soon.")
+            status = 503
+        elif form.is_valid():
+            try:
+                url = services.start_checkout(
+                    frequency=form.cleaned_data["frequency"],
+                    amount=form.cleaned_data["minor_amount"],
+                    email=form.cleaned_data["email"],
+                    success_url=_absolute(request, "members:thanks"),
+                    cancel_url=_absolute(request, "members:join"),
+                    request=request,
+                )
+            except Exception:  # noqa: BLE001 - Stripe down or refusing: say so, keep the form
+                logger.exception("Could not open a Stripe Checkout session")
+                problem = _(
+                    "We could not reach our payment provider. Please try again in a minute."
+                )
+                status = 502
+            else:
+                return redirect(url, permanent=False)
+        else:
+            status = 400
+    options = {
+        frequency: [(minor, money(minor, config.currency)) for minor in config.suggested(frequency)]
+        for frequency in ("month", "year", "once")
+    }
+    return render(
+        request,
+        "members/join.html",
+        {
+            "form": form,
+            "options": options,
+            "config": config,
+            "problem": problem,
+            "payments_ready": stripe_api.configured(),
+            "page_title": _("Support our journalism"),
+        },
+        status=status,
+    )
+
+
+def gift(request):
+    """Buy a membership for someone else, delivered by e-mail on the day you choose."""
+    config = services.membership_settings(request)
+    form = GiftForm(request.POST or None)
+    problem = None
+    status = 200
+    if request.method == "POST":
+        if not stripe_api.configured():
+            problem = _("Payments are not configured yet. Please come back soon.")
+            status = 503
+        elif form.is_valid():
+            data = form.cleaned_data
+            gift = Gift.objects.create(
+                buyer_email=data["buyer_email"],
+                buyer_name=data["buyer_name"],
+                recipient_email=data["recipient_email"],
+                recipient_name=data["recipient_name"],
+                message=data["message"],
+                months=data["months"],
+                deliver_on=data["deliver_on"],
+                amount=config.gift_price(data["months"]),
+                currency=config.currency.upper(),
+            )
+            try:
+                url = services.start_gift_checkout(
+                    gift=gift,
+                    success_url=_absolute(request, "members:thanks"),
+                    cancel_url=_absolute(request, "members:gift"),
+                )
+            except Exception:  # noqa: BLE001
+                logger.exception("Could not open a Stripe Checkout session for a gift")
+                problem = _(
+                    "We could not reach our payment provider. Please try again in a minute."
+                )
+                status = 502
+            else:
+                return redirect(url, permanent=False)
+        else:
+            status = 400
+    prices = [(m, money(config.gift_price(m), config.currency)) for m in services.GIFT_MONTHS]
+    return render(
+        request,
+        "members/gift.html",
+        {
+            "form": form,
+            "prices": prices,
+            "problem": problem,
+            "payments_ready": stripe_api.configured(),
+            "page_title": _("Give a membership"),
+        },
+        status=status,
+    )
+
+
+@never_cache
+def thanks(request):
+    """Back from Stripe Checkout. Says thank you; the membership itself comes from the webhook."""
+    session = None
+    session_id = request.GET.get("session_id", "")[:200]
+    if session_id and stripe_api.configured():
+        try:
+            session = stripe_api.checkout_session(session_id)
+        except Exception:  # noqa: BLE001 - an odd id or Stripe away: a plain thank-you
+            logger.info("Checkout session %r could not be read", session_id)
+    complete = session is not None and session["status"] == "complete"
+    kind = (session.get("metadata") or {}).get("masthead_kind") if complete else None
+    email = ((session.get("customer_details") or {}).get("email") or "") if complete else ""
+    response = render(
+        request,
+        "members/thanks.html",
+        {
+            "complete": complete,
+            "kind": kind,
+            "email": email,
+            "page_title": _("Thank you"),
+        },
+    )
+    if complete and kind != "gift":
+        member = services.ensure_member(session["customer"], email)
+        if member is not None:
+            _remember(response, member)  # appeals step back at once, before the webhook lands
+    return response
+
+
+@require_POST
+def dismiss_banner(request):
+    """Hide the campaign banner in this browser; it stays hidden for this campaign."""
+    campaign_id = request.POST.get("campaign", "")[:20]
+    back = request.POST.get("next") or "/"
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = "/"
+    response = (
+        HttpResponse(status=204)
+        if "application/json" in request.headers.get("Accept", "")
+        else redirect(back)
+    )
+    response.set_cookie(
+        services.DISMISS_COOKIE,
+        campaign_id,
+        max_age=90 * 24 * 3600,
+        samesite="Lax",
+        httponly=True,
+    )
+    return response
+
+
+def sign_in(request):
+    """Ask for a sign-in link. The answer is the same whether or not the address is a member's."""
+    form = SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.request_sign_in(
+            form.cleaned_data["email"], ip_hash=keyed_hash(_client_ip(request))
+        )
+        return render(
+            request,
+            "members/sign_in_sent.html",
+            {"email": form.cleaned_data["email"], "page_title": _("Check your inbox")},
+        )
+    return render(
+        request,
+        "members/sign_in.html",
+        {"form": form, "page_title": _("Sign in")},
+        status=400 if form.errors else 200,
+    )
+
+
+@never_cache
+def sign_in_link(request, key):
+    """The link from the e-mail. GET asks (mail scanners open links); POST signs in, once."""
+    if request.method == "POST":
+        result, member = services.sign_in(key)
+        if member is not None:
+            request.session.cycle_key()
+            request.session["member_id"] = member.pk
+            return _remember(redirect("members:account"), member)
+    else:
+        result, _link = services.check_sign_in_link(key)
+    return render(
+        request,
+        "members/sign_in_link.html",
+        {"result": result, "page_title": _("Sign in")},
+        status=200 if result == services.LinkResult.OK else 410,
+    )
+
+
+def _signed_in_member(request):
+    member_id = request.session.get("member_id")
+    return Member.objects.filter(pk=member_id).first() if member_id else None
+
+
+@never_cache
+def account(request):
+    member = _signed_in_member(request)
+    if member is None:
+        return redirect("members:sign_in")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "sign_out":
+            request.session.flush()
+            response = redirect("members:sign_in")
+            response.delete_cookie(services.MEMBER_COOKIE)
+            return response
+        if action == "billing" and member.stripe_customer_id and stripe_api.configured():
+            try:
+                portal = stripe_api.portal_session(
+                    member.stripe_customer_id, _absolute(request, "members:account")
+                )
+            except Exception:  # noqa: BLE001
+                logger.exception("Could not open the Stripe customer portal")
+            else:
+                return redirect(portal["url"])
+    from masthead.newsletters.models import Subscriber
+    from masthead.newsletters.services import preferences_url
+
+    subscriber = Subscriber.objects.filter(email__iexact=member.email).first()
+    return render(
+        request,
+        "members/account.html",
+        {
+            "member": member,
+            "membership": member.current_membership,
+            "newsletters_url": preferences_url(subscriber) if subscriber else None,
+            "can_manage_billing": bool(member.stripe_customer_id) and stripe_api.configured(),
+            "delete_form": DeleteAccountForm(),
+            "page_title": _("Your account"),
+        },
+    )
+
+
+@never_cache
+def account_data(request):
+    member = _signed_in_member(request)
+    if member is None:
+        return redirect("members:sign_in")
+    response = HttpResponse(services.export_data(member), content_type="application/json")
+    response["Content-Disposition"] = 'attachment; filename="my-membership-data.json"'
+    return response
+
+
+@never_cache
+@require_POST
+def delete_account(request):
+    member = _signed_in_member(request)
+    if member is None:
+        return redirect("members:sign_in")
+    form = DeleteAccountForm(request.POST)
+    if form.is_valid():
+        try:
+            services.delete_member(member)
+        except Exception:  # noqa: BLE001 - Stripe refused to cancel: nothing erased, say so
+            logger.exception("Deleting member %s failed", member.pk)
+            problem = _(
+                "We could not cancel your membership with our payment provider, so nothing was "
+                "deleted. Please try again in a minute."
+            )
+        else:
+            request.session.flush()
+            response = render(request, "members/deleted.html", {"page_title": _("Account deleted")})
+            response.delete_cookie(services.MEMBER_COOKIE)
+            return response
+    else:
+        problem = None
+    return render(
+        request,
+        "members/account.html",
+        {
+            "member": member,
+            "membership": member.current_membership,
+            "delete_form": form,
+            "problem": problem,
+            "can_manage_billing": bool(member.stripe_customer_id) and stripe_api.configured(),
+            "page_title": _("Your account"),
+        },
+        status=400,
+    )
+
+
+@never_cache
+def redeem_gift(request, key):
+    """The gift link. GET shows the gift; POST makes the recipient a member and signs them in."""
+    if request.method == "POST":
+        result, member = services.redeem_gift(key)
+        if member is not None:
+            request.session.cycle_key()
+            request.session["member_id"] = member.pk
+            return _remember(redirect("members:account"), member)
+        gift_obj = None
+    else:
+        result, gift_obj = services.find_gift(key)
+    return render(
+        request,
+        "members/redeem.html",
+        {"result": result, "gift": gift_obj, "page_title": _("Your gift membership")},
+        status=200 if result == services.LinkResult.OK else 410,
+    )
+
+
+@csrf_exempt
+@require_POST
+def stripe_webhook(request):
+    """Stripe's events: signature checked by the SDK, each event handled once."""
+    try:
+        event = stripe_api.verify_event(request.body, request.headers.get("Stripe-Signature"))
+    except ValueError as error:
+        logger.warning("Refused a Stripe webhook: %s", error)
+        return HttpResponseBadRequest("bad signature")
+    outcome = services.handle_event(event)
+    return HttpResponse(outcome)

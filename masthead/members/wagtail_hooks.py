@@ -1,0 +1,51 @@
+from django.utils.translation import gettext_lazy as _
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
+
+from .models import Campaign, Gift, Member, Payment
+
+
+class CampaignViewSet(SnippetViewSet):
+    model = Campaign
+    icon = "pick"
+    list_display = ["name", "headline", "goal_kind", "goal", "starts_at", "ends_at", "live"]
+
+
+class MemberViewSet(SnippetViewSet):
+    model = Member
+    icon = "user"
+    list_display = ["email", "name", "is_active", "active_since", "created_at"]
+    list_filter = ["is_active", "memberships__state", "memberships__interval"]
+    search_fields = ["email", "name"]
+    ordering = ["-created_at"]
+    inspect_view_enabled = True
+    list_export = ["email", "name", "is_active", "active_since", "created_at", "stripe_customer_id"]
+
+
+class PaymentViewSet(SnippetViewSet):
+    model = Payment
+    icon = "doc-full"
+    list_display = ["paid_at", "kind", "amount", "amount_refunded", "currency", "member"]
+    list_filter = ["kind", "currency"]
+    ordering = ["-paid_at"]
+    inspect_view_enabled = True
+    list_export = ["paid_at", "kind", "amount", "amount_refunded", "currency", "member"]
+
+
+class GiftViewSet(SnippetViewSet):
+    model = Gift
+    icon = "pick"
+    list_display = ["recipient_email", "months", "deliver_on", "state", "buyer_email"]
+    list_filter = ["state", "months"]
+    search_fields = ["recipient_email", "buyer_email"]
+    inspect_view_enabled = True
+
+
+class MembersGroup(SnippetViewSetGroup):
+    menu_label = _("Members")
+    menu_icon = "group"
+    menu_order = 310
+    items = (CampaignViewSet, MemberViewSet, PaymentViewSet, GiftViewSet)
+
+
+register_snippet(MembersGroup)
