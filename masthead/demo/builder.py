@@ -3,6 +3,7 @@
 import datetime
 import random
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
@@ -189,6 +190,8 @@ def build_newsroom(*, seed=2026, articles=60, feed_items=100, days=10, report=No
         EditorsPick.objects.create(picks=picks, article=article, sort_order=position)
 
     create_demo_newsletters()
+    create_demo_issue()
+    create_demo_campaign()
     users = create_demo_users()
     return {
         "home": home,
@@ -269,7 +272,6 @@ def newsroom_exists():
 
 def demo_users_exist():
     return get_user_model().objects.filter(username__in=[u for u, _, _ in DEMO_USERS]).exists()
-    create_demo_issue()
 
 
 def create_demo_issue():
@@ -296,6 +298,23 @@ def create_demo_issue():
                 RichText("<p>Good morning. Here is what our reporters saw overnight.</p>"),
             ),
             *stories,
-            ("button", {"label": "Become a member", "url": "https://masthead.example/join/"}),
+            ("button", {"label": "Become a member", "url": settings.SITE_URL + "/members/join/"}),
         ],
+    )
+
+
+def create_demo_campaign():
+    """A running membership drive, so the banner, the appeal and the progress bar show."""
+    from masthead.members.models import Campaign
+
+    if Campaign.objects.exists():
+        return
+    Campaign.objects.create(
+        name="Winter membership drive",
+        headline="Help us reach 20,000 members",
+        message=(
+            "We have no owner and no paywall. Our reporters stay in the cities they cover because "
+            "readers pay for their work. Join them."
+        ),
+        goal=20000,
     )

@@ -706,3 +706,52 @@ def send_receipt(payment):
         },
     )
     return True
+
+
+# --- For the newsroom --------------------------------------------------------------------------
+
+
+def dashboard(now=None, months=12):
+    """The numbers staff see on the admin home page: members, this month's movement, revenue."""
+    now = now or timezone.now()
+    month_start = now.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+    paying = Membership.objects.filter(
+        kind=Membership.Kind.RECURRING,
+        state__in=[Membership.State.ACTIVE, Membership.State.PAST_DUE, Membership.State.CANCELLING],
+    )
+    monthly = paying.filter(interval=Membership.Interval.MONTH).aggregate(s=Sum("amount"))["s"]
+    yearly = paying.filter(interval=Membership.Interval.YEAR).aggregate(s=Sum("amount"))["s"]
+    history = []
+    for back in range(months - 1, -1, -1):
+        year, month = divmod(month_start.month - 1 - back, 12)
+        start = month_start.replace(year=month_start.year + year, month=month + 1)
+        end = _add_months(start, 1)
+        at = min(end, now)
+        count = (
+            Membership.objects.filter(started_at__lte=at)
+            .filter(Q(ended_at__isnull=True) | Q(ended_at__gt=at))
+            .exclude(state=Membership.State.INCOMPLETE)
+            .exclude(state=Membership.State.ENDED, ended_at__isnull=True)
+            .values("member")
+            .distinct()
+            .count()
+        )
+        history.append((start, count))
+    peak = max((count for _, count in history), default=0) or 1
+    currency = paying.values_list("currency", flat=True).first() or ""
+    return {
+        "members": Member.objects.filter(is_active=True).count(),
+        "new_this_month": Member.objects.filter(
+            is_active=True, active_since__gte=month_start
+        ).count(),
+        "cancelled_this_month": Membership.objects.filter(
+            Q(state=Membership.State.ENDED, ended_at__gte=month_start)
+            | Q(state=Membership.State.CANCELLING, updated_at__gte=month_start)
+        ).count(),
+        "mrr": ((monthly or 0) + (yearly or 0) / 12) / 100,
+        "currency": currency.upper(),
+        "history": [
+            {"month": start, "count": count, "height": round(count * 100 / peak)}
+            for start, count in history
+        ],
+    }

@@ -1,7 +1,10 @@
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from . import services
 from .models import Campaign, Gift, Member, Payment
 
 
@@ -49,3 +52,23 @@ class MembersGroup(SnippetViewSetGroup):
 
 
 register_snippet(MembersGroup)
+
+
+class MembersPanel(Component):
+    """The admin home page's view of reader revenue, for staff who may see members."""
+
+    name = "members"
+    order = 90
+    template_name = "members/admin/dashboard_panel.html"
+
+    def __init__(self, request):
+        self.request = request
+
+    def get_context_data(self, parent_context=None):
+        return {"numbers": services.dashboard()}
+
+
+@hooks.register("construct_homepage_panels")
+def add_members_panel(request, panels):
+    if request.user.has_perm("members.view_member"):
+        panels.append(MembersPanel(request))

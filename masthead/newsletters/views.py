@@ -63,7 +63,13 @@ def signup(request):
             return JsonResponse({"ok": False, "errors": _form_errors(form)}, status=400)
         status = 400
     else:
-        form = SignupForm(initial={"newsletters": [n.pk for n in services.default_newsletters()]})
+        # ?email= prefills the address (the thank-you page after checkout links here with it).
+        form = SignupForm(
+            initial={
+                "newsletters": [n.pk for n in services.default_newsletters()],
+                "email": request.GET.get("email", "")[:320],
+            }
+        )
         status = 200
     return render(
         request,

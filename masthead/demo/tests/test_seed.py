@@ -7,6 +7,8 @@ from masthead.content.models import ArticlePage, AuthorPage, RoundupPage, Sectio
 from masthead.demo import builder
 from masthead.demo.bulk import bulk_articles
 from masthead.feed.models import FeedItem
+from masthead.members.models import Campaign
+from masthead.newsletters.models import Issue
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +24,9 @@ def test_seed_builds_a_believable_newsroom_deterministically(capsys):
     assert RoundupPage.objects.live().count() >= 2
     assert all(a.hero_image_id and a.byline.exists() for a in ArticlePage.objects.all())
     assert {u.username for u in builder.create_demo_users()} == {"admin", "editor", "writer"}
+    # with a draft newsletter issue to send and a membership drive running
+    assert Issue.objects.filter(state=Issue.State.DRAFT).count() == 1
+    assert Campaign.objects.get().headline == "Help us reach 20,000 members"
     assert "Demo newsroom ready" in capsys.readouterr().out
     first_headlines = sorted(ArticlePage.objects.values_list("title", flat=True))
     # and the prose is the same on every run (fixed seed)

@@ -104,3 +104,30 @@ def test_a_gift_is_saved_unpaid_and_goes_to_checkout(client, newsroom, stripe_wo
     assert response.status_code == 400  # more than a year ahead
     assert "within the next year" in response.content.decode()
     assert Gift.objects.count() == 0
+
+
+def test_back_from_checkout_thanks_offers_newsletters_and_changes_no_membership(
+    client, newsroom, stripe_world
+):
+    from masthead.members import services
+    from masthead.members.models import Campaign, Membership
+
+    Campaign.objects.create(name="Drive", headline="Help us reach 20,000 members", goal=20000)
+    response = client.post(
+        "/members/join/", {"frequency": "month", "amount": "1000", "email": "olena@example.org"}
+    )
+    session_id = response["Location"].rsplit("/", 1)[1]
+    # a visitor who only guesses the return address gets a plain thank-you, and no cookie
+    early = client.get(f"/members/thanks/?session_id={session_id}")
+    assert "If you completed a payment" in early.content.decode()
+    assert services.MEMBER_COOKIE not in early.cookies
+    stripe_world.complete_checkout(session_id, "olena@example.org")
+    page = client.get(f"/members/thanks/?session_id={session_id}")
+    text = page.content.decode()
+    assert "Welcome: you are a member" in text
+    assert "/newsletters/?email=olena%40example.org" in text
+    assert page.cookies[services.MEMBER_COOKIE]["httponly"]
+    # the membership itself waits for Stripe's webhook
+    assert Membership.objects.count() == 0
+    # but the appeals already step back
+    assert "Help us reach 20,000 members" not in client.get("/").content.decode()

@@ -201,3 +201,10 @@ def test_one_address_signed_up_over_and_over_is_quietly_limited(daily):
     subscribe_events = ConsentEvent.objects.filter(action=ConsentEvent.Action.SUBSCRIBE)
     assert subscribe_events.count() == views.SIGNUPS_PER_ADDRESS_PER_HOUR
     assert len(mail.outbox) == 1  # and one confirmation e-mail, as ever
+
+
+def test_the_newsletters_page_prefills_an_address_from_the_link(client, newsroom):
+    page = client.get("/newsletters/?email=olena%40example.org").content.decode()
+    assert 'value="olena@example.org"' in page
+    hostile = client.get('/newsletters/?email="><script>x</script>').content.decode()
+    assert "<script>x</script>" not in hostile
