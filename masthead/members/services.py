@@ -97,6 +97,7 @@ def progress(campaign):
         "goal": campaign.goal,
         "percent": min(100, round(current * 100 / goal)),
         "kind": campaign.goal_kind,
+        "currency": membership_settings().currency.upper(),
     }
 
 

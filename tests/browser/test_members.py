@@ -10,6 +10,7 @@ from playwright.sync_api import expect
 
 from masthead.members import services
 from masthead.members.models import Campaign, Member, Membership
+from tests.browser.test_reading_site import nu_html_errors
 
 pytestmark = [
     pytest.mark.browser,
@@ -59,7 +60,7 @@ def drive(newsroom):
 
 
 def test_a_visitor_sees_the_drive_a_member_signs_in_and_sees_thanks(
-    live_server, browser_page, drive, mailoutbox
+    live_server, browser_page, drive, mailoutbox, tmp_path
 ):
     page = browser_page
     # a visitor sees the banner with its progress bar
@@ -81,6 +82,9 @@ def test_a_visitor_sees_the_drive_a_member_signs_in_and_sees_thanks(
     expect(page.get_by_text("Signed in as olena@example.org")).to_be_visible()
     expect(page.get_by_text("10.00 EUR a month")).to_be_visible()
     assert_accessible(page, "account")
+    account_html = tmp_path / "account.html"
+    account_html.write_text(page.content(), encoding="utf-8")
+    assert not nu_html_errors([str(account_html)])
     # and from now on the appeals step back: no banner, a thank-you in articles
     page.goto(live_server.url + "/")
     expect(page.get_by_text("Help us reach 20,000 members")).to_have_count(0)
@@ -106,6 +110,15 @@ def test_the_join_form_explains_a_bad_amount(live_server, browser_page, drive, s
     settings.STRIPE_SECRET_KEY = "sk_test_unused"  # the form is refused before Stripe is called
     page = browser_page
     page.goto(live_server.url + "/members/join/")
+    # only the chosen frequency's amounts are offered
+    groups = {f: page.locator(f'.amounts[data-frequency="{f}"]') for f in ("month", "year", "once")}
+    expect(groups["month"]).to_be_visible()
+    expect(groups["year"]).to_be_hidden()
+    page.get_by_label("Yearly").check()
+    expect(groups["month"]).to_be_hidden()
+    expect(groups["year"]).to_be_visible()
+    expect(groups["once"]).to_be_hidden()
+    page.get_by_label("Monthly").check()
     page.get_by_label("Another amount").check()
     page.get_by_role("textbox", name="Other amount").fill("1")
     page.get_by_role("main").get_by_label("E-mail address").fill("reader@example.org")

@@ -61,6 +61,12 @@ def test_staff_find_filter_and_export_members(editor_client):
     assert "petro@example.org" not in listing.content.decode()
     active = editor_client.get("/admin/snippets/members/member/?is_active=true")
     assert "petro@example.org" not in active.content.decode()
+    by_state = editor_client.get("/admin/snippets/members/member/?memberships__state=ended")
+    assert by_state.status_code == 200
+    assert "petro@example.org" in by_state.content.decode()
+    assert "olena@example.org" not in by_state.content.decode()
+    by_plan = editor_client.get("/admin/snippets/members/member/?memberships__interval=year")
+    assert "olena@example.org" not in by_plan.content.decode()
     export = editor_client.get("/admin/snippets/members/member/?export=csv")
     rows = b"".join(export.streaming_content).decode().splitlines()
     assert rows[0].startswith("Email") or rows[0].lower().startswith("e-mail")

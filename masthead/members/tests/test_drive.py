@@ -122,3 +122,23 @@ def test_no_campaign_no_banner(client, newsroom):
     )
     page = client.get("/").content.decode()
     assert "campaign" not in page.split("<main", 1)[0].split("<body", 1)[1]
+
+
+def test_an_amount_goal_counts_money_net_of_refunds(client, drive):
+    from masthead.members.models import Payment
+
+    drive.goal_kind = Campaign.Goal.AMOUNT
+    drive.goal = 50000
+    drive.save()
+    Payment.objects.create(
+        kind="one_time", stripe_payment_intent_id="pi_a", amount=2500, currency="eur"
+    )
+    Payment.objects.create(
+        kind="membership",
+        stripe_payment_intent_id="pi_b",
+        amount=1000,
+        amount_refunded=1000,
+        currency="eur",
+    )
+    services.progress_changed()
+    assert "25 EUR raised of 50,000 EUR" in client.get("/").content.decode()
