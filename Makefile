@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= masthead.settings.dev
 
-.PHONY: run test install install-test browser-tools lint seed reset-demo worker clean
+.PHONY: run test install install-test browser-tools audio-tools lint seed reset-demo worker clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Masthead needs Python 3.11 or newer"'
@@ -29,7 +29,11 @@ browser-tools:
 	@test -f node_modules/vnu-jar/build/dist/vnu.jar || npm install --no-audit --no-fund --silent
 	@command -v java >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq default-jre-headless >/dev/null)
 
-run: install
+# espeak-ng: the fallback speech engine (Piper, the default voice, comes from PyPI).
+audio-tools:
+	@command -v espeak-ng >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null) || echo "espeak-ng could not be installed: the fallback voice is unavailable"
+
+run: install audio-tools
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/masthead run
 
 worker: install
@@ -42,7 +46,7 @@ reset-demo: install
 	rm -f var/db.sqlite3
 	$(VENV)/bin/masthead setup
 
-test: install-test browser-tools
+test: install-test browser-tools audio-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) manage.py makemigrations --check --dry-run

@@ -6,6 +6,7 @@ from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
+from masthead.audio import urls as audio_urls
 from masthead.content import urls as content_urls
 from masthead.core import views as core_views
 from masthead.feed import urls as feed_urls
@@ -19,6 +20,7 @@ urlpatterns = [
     path("news-feed/", include(feed_urls)),
     path("newsletters/", include(newsletter_urls)),
     path("members/", include(member_urls)),
+    path("audio/", include(audio_urls)),
     path("", include(content_urls)),
 ]
 

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from masthead.content.models import EditorsPick, EditorsPicks, HomePage, RoundupItem
+from masthead.content.models import ArticlePage, EditorsPick, EditorsPicks, HomePage, RoundupItem
 from masthead.content.tests.factories import (
     ArticleIndexPageFactory,
     ArticlePageFactory,
@@ -43,9 +43,33 @@ def _progress(report, done, total, label):
         report(done, total, label)
 
 
+DEMO_NARRATIONS = 4
+
+
 @transaction.atomic
 def build_newsroom(*, seed=2026, articles=60, feed_items=100, days=10, report=None, site_url=None):
-    """Create the whole demo newsroom. Returns a dict of what was made."""
+    """Create the whole demo newsroom. Returns a dict of what was made.
+
+    Only the newest few articles are narrated (by the worker, in the background): narrating all
+    sixty would keep a laptop busy for ten minutes.
+    """
+    from masthead.audio import services as audio_services
+
+    with audio_services.paused():
+        made = _build_newsroom(
+            seed=seed,
+            articles=articles,
+            feed_items=feed_items,
+            days=days,
+            report=report,
+            site_url=site_url,
+        )
+    for article in ArticlePage.objects.live().order_by("-published_at")[:DEMO_NARRATIONS]:
+        audio_services.request_narration(article)
+    return made
+
+
+def _build_newsroom(*, seed, articles, feed_items, days, report, site_url):
     rng = random.Random(seed)
     writer = Writer(rng)
     now = timezone.now()

@@ -23,6 +23,7 @@ INSTALLED_APPS = [
     "masthead.feed",
     "masthead.newsletters",
     "masthead.members",
+    "masthead.audio",
     "anymail",
     "masthead.demo",
     "wagtail.contrib.forms",

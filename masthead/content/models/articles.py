@@ -123,6 +123,11 @@ class ArticlePage(PublicPageMixin, Page):
         help_text=_("Say what was wrong and what changed. Shown at the top of the article."),
     )
     tags = ClusterTaggableManager(through=ArticleTag, blank=True, verbose_name=_("tags"))
+    narrate = models.BooleanField(
+        _("AI narration"),
+        default=True,
+        help_text=_("Publish a narrated audio version made with a synthetic voice."),
+    )
     reading_minutes = models.PositiveSmallIntegerField(
         _("reading time (minutes)"), default=1, editable=False
     )
@@ -147,6 +152,7 @@ class ArticlePage(PublicPageMixin, Page):
         FieldPanel("tags"),
     ]
     promote_panels = Page.promote_panels + [FieldPanel("first_published_at")]
+    settings_panels = Page.settings_panels + [FieldPanel("narrate")]
 
     search_fields = Page.search_fields + [
         index.SearchField("summary"),

@@ -12,7 +12,8 @@ from masthead.feed.tests.factories import FeedItemFactory
 pytestmark = pytest.mark.django_db
 
 # Measured ceilings (renditions warm, no page cache yet): a regression shows up as a failure here.
-BUDGET = {"home": 19, "article": 23, "section": 13, "feed": 5, "author": 16}
+# The article page reads its narration (one query) since the audio player came.
+BUDGET = {"home": 19, "article": 24, "section": 13, "feed": 5, "author": 16}
 
 
 def count_queries(client, url):

@@ -3,6 +3,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from wagtail.models import Page
 
+from masthead.audio.models import Narration
 from masthead.content.models import ArticlePage, AuthorPage, RoundupPage, SectionPage
 from masthead.demo import builder
 from masthead.demo.bulk import bulk_articles
@@ -27,6 +28,8 @@ def test_seed_builds_a_believable_newsroom_deterministically(capsys):
     # with a draft newsletter issue to send and a membership drive running
     assert Issue.objects.filter(state=Issue.State.DRAFT).count() == 1
     assert Campaign.objects.get().headline == "Help us reach 20,000 members"
+    # and the newest articles queued for narration, not all of them
+    assert Narration.objects.count() == builder.DEMO_NARRATIONS
     assert "Demo newsroom ready" in capsys.readouterr().out
     first_headlines = sorted(ArticlePage.objects.values_list("title", flat=True))
     # and the prose is the same on every run (fixed seed)

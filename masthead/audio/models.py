@@ -1,0 +1,126 @@
+"""Narrations: an article read aloud by a neural voice, kept as one MP3 per (text, voice)."""
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+
+from .engines import VOICE_CHOICES
+
+DEFAULT_DISCLOSURE = "This audio is created with AI assistance."
+
+
+@register_setting(icon="media")
+class AudioSettings(BaseSiteSetting):
+    """The voice, the disclosure readers see beside the player, and the podcast's details."""
+
+    narrate_articles = models.BooleanField(
+        _("narrate articles"),
+        default=True,
+        help_text=_("Narrate articles when they are published."),
+    )
+    voice = models.CharField(
+        _("voice"), max_length=100, choices=VOICE_CHOICES, default=VOICE_CHOICES[0][0]
+    )
+    disclosure = models.CharField(
+        _("disclosure"),
+        max_length=200,
+        default=DEFAULT_DISCLOSURE,
+        help_text=_("Shown beside every player. Readers must be told the voice is synthetic."),
+    )
+    podcast_title = models.CharField(_("podcast title"), max_length=200, blank=True)
+    podcast_description = models.TextField(_("podcast description"), blank=True)
+    podcast_author = models.CharField(_("podcast author"), max_length=200, blank=True)
+    podcast_email = models.EmailField(_("podcast contact e-mail"), blank=True)
+    podcast_category = models.CharField(_("podcast category"), max_length=100, default="News")
+    podcast_image = models.ForeignKey(
+        "images.NewsImage",
+        verbose_name=_("podcast artwork"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Square, at least 1400 × 1400 pixels, for podcast apps."),
+    )
+
+    panels = [
+        FieldPanel("narrate_articles"),
+        FieldPanel("voice"),
+        FieldPanel("disclosure"),
+        MultiFieldPanel(
+            [
+                FieldPanel("podcast_title"),
+                FieldPanel("podcast_description"),
+                FieldPanel("podcast_author"),
+                FieldPanel("podcast_email"),
+                FieldPanel("podcast_category"),
+                FieldPanel("podcast_image"),
+            ],
+            heading=_("Podcast feed"),
+        ),
+    ]
+
+    class Meta:
+        verbose_name = _("audio")
+
+
+class Narration(models.Model):
+    class State(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    article = models.OneToOneField(
+        "content.ArticlePage",
+        verbose_name=_("article"),
+        on_delete=models.CASCADE,
+        related_name="narration",
+    )
+    state = models.CharField(
+        _("state"), max_length=20, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    # sha256 of the narrated text and the voice: the same key means the same audio.
+    key = models.CharField(max_length=64, blank=True)
+    voice = models.CharField(_("voice"), max_length=100, blank=True)
+    audio = models.FileField(_("audio"), upload_to="narrations/", blank=True)
+    size_bytes = models.PositiveIntegerField(default=0)
+    duration_seconds = models.FloatField(_("duration (seconds)"), default=0)
+    words = models.PositiveIntegerField(default=0)
+    synthesis_seconds = models.FloatField(default=0)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(_("reason"), blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("narration")
+
+    def __str__(self):
+        return f"{self.article} ({self.get_state_display()})"
+
+    @property
+    def minutes(self):
+        return max(1, round(self.duration_seconds / 60))
+
+
+class Pronunciation(models.Model):
+    """How the voice says a word: acronyms spelled out (S B U) or read as words (Nay-toe)."""
+
+    term = models.CharField(
+        _("written"), max_length=60, unique=True, help_text=_("As it appears, e.g. NATO.")
+    )
+    spoken = models.CharField(
+        _("spoken as"),
+        max_length=120,
+        help_text=_('e.g. "Nay-toe", or letters with spaces to spell it out: "S B U".'),
+    )
+
+    panels = [FieldPanel("term"), FieldPanel("spoken")]
+
+    class Meta:
+        verbose_name = _("pronunciation")
+        ordering = ["term"]
+
+    def __str__(self):
+        return f"{self.term} → {self.spoken}"

@@ -1,0 +1,185 @@
+"""What the newsroom does with narration: decide what is read, narrate it once, retry, give up cleanly."""
+
+import hashlib
+import logging
+import threading
+import time
+from contextlib import contextmanager
+
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.utils import timezone
+from django.utils.html import strip_tags
+from wagtail.models import Site
+
+from . import encoding, engines
+from .models import AudioSettings, Narration, Pronunciation
+from .speech_text import speakable
+
+logger = logging.getLogger("masthead.audio")
+
+MAX_ATTEMPTS = 3
+FALLBACK_VOICE = "espeak-ng:en-us"
+# Blocks a listener hears; images, embeds, related links and sign-up forms are skipped.
+SPOKEN_BLOCKS = {"paragraph", "heading", "quote"}
+
+
+def audio_settings():
+    site = Site.objects.filter(is_default_site=True).first()
+    return AudioSettings.for_site(site) if site else AudioSettings()
+
+
+def narration_script(article):
+    """The paragraphs the voice reads: headline, byline, then the body in order."""
+    names = [author.title for author in article.authors]
+    script = [article.title.rstrip(".") + "."]
+    if names:
+        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        script.append(f"By {joined}.")
+    for block in article.body:
+        if block.block_type not in SPOKEN_BLOCKS:
+            continue
+        if block.block_type == "paragraph":
+            text = strip_tags(block.value.source).strip()
+        elif block.block_type == "heading":
+            text = str(block.value).strip().rstrip(".") + "."
+        else:
+            text = str(block.value.get("text", "")).strip()
+            if block.value.get("attribution"):
+                text += f" That was {block.value['attribution']}."
+        if text:
+            script.append(" ".join(text.split()))
+    return script
+
+
+def narration_key(script, voice):
+    digest = hashlib.sha256(voice.encode())
+    for paragraph in script:
+        digest.update(b"\n\n" + paragraph.encode())
+    return digest.hexdigest()
+
+
+_paused = threading.local()
+
+
+@contextmanager
+def paused():
+    """Publish without narrating (the demo seeds sixty articles and narrates only the newest)."""
+    _paused.on = True
+    try:
+        yield
+    finally:
+        _paused.on = False
+
+
+def request_narration(article, *, force=False):
+    """Queue a narration if the article's text or the voice changed. Returns True if queued."""
+    if getattr(_paused, "on", False):
+        return False
+    config = audio_settings()
+    if not getattr(article, "narrate", True):
+        withdraw(article)
+        return False
+    if not config.narrate_articles:
+        return False
+    key = narration_key(narration_script(article), config.voice)
+    narration, created = Narration.objects.get_or_create(article=article)
+    unchanged = narration.key == key and narration.state in (
+        Narration.State.READY,
+        Narration.State.PENDING,
+    )
+    if unchanged and not created and not force:
+        return False
+    Narration.objects.filter(pk=narration.pk).update(
+        state=Narration.State.PENDING,
+        key=key,
+        attempts=0,
+        error="",
+        requested_at=timezone.now(),
+    )
+    from . import tasks
+
+    transaction.on_commit(lambda: tasks.narrate_article.enqueue(article.pk))
+    return True
+
+
+def withdraw(article):
+    """An article opted out: its audio goes, from the page, the podcast and storage."""
+    narration = Narration.objects.filter(article=article).first()
+    if narration is None:
+        return
+    if narration.audio:
+        default_storage.delete(narration.audio.name)
+    narration.delete()
+
+
+def narrate(article_id):
+    """Narrate an article if its current text has no audio yet. Returns a status word.
+
+    Idempotent: the audio is keyed by the text and the voice; a second run with both unchanged
+    does nothing. Failures are retried up to MAX_ATTEMPTS times, then recorded with the reason
+    and the page shows no player (never a broken one).
+    """
+    from masthead.content.models import ArticlePage
+
+    article = ArticlePage.objects.live().filter(pk=article_id).first()
+    narration = Narration.objects.filter(article_id=article_id).first()
+    if article is None or narration is None:
+        return "gone"
+    config = audio_settings()
+    script = narration_script(article)
+    key = narration_key(script, config.voice)
+    if narration.state == Narration.State.READY and narration.key == key:
+        return "unchanged"
+    last_error = ""
+    for attempt in range(narration.attempts + 1, MAX_ATTEMPTS + 1):
+        try:
+            voice = _synthesize(article, script, key, config.voice, narration)
+        except Exception as error:  # noqa: BLE001 - any engine or storage failure: retry, then record
+            last_error = f"{error.__class__.__name__}: {error}"[:1000]
+            logger.warning(
+                "Narrating article %s failed (attempt %s): %s", article_id, attempt, last_error
+            )
+            Narration.objects.filter(pk=narration.pk).update(attempts=attempt, error=last_error)
+            continue
+        logger.info("Narrated article %s with %s", article_id, voice)
+        return "ready"
+    Narration.objects.filter(pk=narration.pk).update(
+        state=Narration.State.FAILED, error=last_error, finished_at=timezone.now()
+    )
+    return "failed"
+
+
+def _synthesize(article, script, key, voice, narration):
+    started = time.perf_counter()
+    lexicon = dict(Pronunciation.objects.values_list("term", "spoken"))
+    try:
+        engine = engines.get_engine(voice)
+    except engines.EngineUnavailable:
+        logger.warning("Voice %s is not available; using %s", voice, FALLBACK_VOICE)
+        engine = engines.get_engine(FALLBACK_VOICE)
+    pieces, rate = [], None
+    for paragraph in script:
+        speech = engine.synthesize(speakable(paragraph, lexicon))
+        rate = rate or speech.sample_rate
+        pieces.append(speech.pcm)
+    pcm = encoding.join(pieces, rate)
+    mp3 = encoding.to_mp3(pcm, rate)
+    name = default_storage.save(f"narrations/article-{article.pk}-{key[:16]}.mp3", ContentFile(mp3))
+    old = narration.audio.name
+    Narration.objects.filter(pk=narration.pk).update(
+        state=Narration.State.READY,
+        key=key,
+        voice=engine.name,
+        audio=name,
+        size_bytes=len(mp3),
+        duration_seconds=encoding.duration_seconds(pcm, rate),
+        words=sum(len(p.split()) for p in script),
+        synthesis_seconds=time.perf_counter() - started,
+        error="",
+        finished_at=timezone.now(),
+    )
+    if old and old != name:
+        default_storage.delete(old)
+    return engine.name
