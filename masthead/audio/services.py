@@ -159,12 +159,9 @@ def _synthesize(article, script, key, voice, narration):
     except engines.EngineUnavailable:
         logger.warning("Voice %s is not available; using %s", voice, FALLBACK_VOICE)
         engine = engines.get_engine(FALLBACK_VOICE)
-    pieces, rate = [], None
-    for paragraph in script:
-        speech = engine.synthesize(speakable(paragraph, lexicon))
-        rate = rate or speech.sample_rate
-        pieces.append(speech.pcm)
-    pcm = encoding.join(pieces, rate)
+    speeches = engine.synthesize_many([speakable(paragraph, lexicon) for paragraph in script])
+    rate = speeches[0].sample_rate
+    pcm = encoding.join([speech.pcm for speech in speeches], rate)
     mp3 = encoding.to_mp3(pcm, rate)
     name = default_storage.save(f"narrations/article-{article.pk}-{key[:16]}.mp3", ContentFile(mp3))
     old = narration.audio.name

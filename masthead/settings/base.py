@@ -182,6 +182,9 @@ STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "")
 STRIPE_API_VERSION = os.environ.get("STRIPE_API_VERSION", "2026-10-28.endive")
 STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "")
 
+# Narration: processes that synthesise paragraphs in parallel (0: one per core).
+AUDIO_SYNTHESIS_PROCESSES = int(os.environ.get("AUDIO_SYNTHESIS_PROCESSES", "0"))
+
 # Newsletter sending: parallel deliver tasks per issue, rows per claim, how long a claim lasts
 # before another worker may take it over, and the retry schedule for temporary failures.
 NEWSLETTER_PARALLEL_SENDERS = int(os.environ.get("NEWSLETTER_PARALLEL_SENDERS", "2"))

@@ -18,3 +18,5 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 
 if "DATABASE_URL" not in os.environ:
     DATABASES["default"] = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+# Tests synthesise in the test process; test_narration checks the process pool on its own.
+AUDIO_SYNTHESIS_PROCESSES = 1

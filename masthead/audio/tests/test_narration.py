@@ -193,3 +193,14 @@ def test_the_podcast_feed_lists_narrated_articles_with_true_enclosures(
     other = feedparser.parse(client.get(f"/audio/podcast/{newsroom.sections[1].slug}.xml").content)
     assert other.entries == []
     assert client.get("/audio/podcast/no-such-section.xml").status_code == 404
+
+
+def test_paragraphs_spread_over_processes_come_back_in_order():
+    texts = ["The first paragraph is short.", "The second paragraph is a little longer than that."]
+    alone = engines.PiperEngine("en_US-joe-medium", processes=1).synthesize_many(texts)
+    spread = engines.PiperEngine("en_US-joe-medium", processes=2).synthesize_many(texts)
+    lengths = [encoding.duration_seconds(s.pcm, s.sample_rate) for s in alone]
+    assert lengths[0] < lengths[1]  # order kept
+    for one, other in zip(alone, spread, strict=True):
+        # the same words at the same pace (Piper varies a little from run to run)
+        assert abs(len(one.pcm) - len(other.pcm)) / len(one.pcm) < 0.2
