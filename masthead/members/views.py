@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -41,36 +42,44 @@ def _remember(response, member):
     return response
 
 
+NOT_CONFIGURED = gettext_lazy("Payments are not configured yet. Please come back soon.")
+UNREACHABLE = gettext_lazy("We could not reach our payment provider. Please try again in a minute.")
+
+
+def _checkout(request, form, open_session):
+    """Send a valid form to Stripe Checkout. Returns (redirect or None, problem, status)."""
+    if request.method != "POST":
+        return None, None, 200
+    if not stripe_api.configured():
+        return None, NOT_CONFIGURED, 503
+    if not form.is_valid():
+        return None, None, 400
+    try:
+        url = open_session(form.cleaned_data)
+    except Exception:  # noqa: BLE001 - Stripe down or refusing: say so, keep the form
+        logger.exception("Could not open a Stripe Checkout session")
+        return None, UNREACHABLE, 502
+    return redirect(url, permanent=False), None, 302
+
+
 def join(request):
     """Become a member (monthly or yearly) or support once, through Stripe Checkout."""
     config = services.membership_settings(request)
     form = JoinForm(request.POST or None, config=config, initial={"frequency": "month"})
-    problem = None
-    status = 200
-    if request.method == "POST":
-        if not stripe_api.configured():
-            problem = _("Payments are not configured yet. Please come back soon.")
-            status = 503
-        elif form.is_valid():
-            try:
-                url = services.start_checkout(
-                    frequency=form.cleaned_data["frequency"],
-                    amount=form.cleaned_data["minor_amount"],
-                    email=form.cleaned_data["email"],
-                    success_url=_absolute(request, "members:thanks"),
-                    cancel_url=_absolute(request, "members:join"),
-                    request=request,
-                )
-            except Exception:  # noqa: BLE001 - Stripe down or refusing: say so, keep the form
-                logger.exception("Could not open a Stripe Checkout session")
-                problem = _(
-                    "We could not reach our payment provider. Please try again in a minute."
-                )
-                status = 502
-            else:
-                return redirect(url, permanent=False)
-        else:
-            status = 400
+    response, problem, status = _checkout(
+        request,
+        form,
+        lambda data: services.start_checkout(
+            frequency=data["frequency"],
+            amount=data["minor_amount"],
+            email=data["email"],
+            success_url=_absolute(request, "members:thanks"),
+            cancel_url=_absolute(request, "members:join"),
+            request=request,
+        ),
+    )
+    if response:
+        return response
     options = {
         frequency: [(minor, money(minor, config.currency)) for minor in config.suggested(frequency)]
         for frequency in ("month", "year", "once")
@@ -94,41 +103,28 @@ def gift(request):
     """Buy a membership for someone else, delivered by e-mail on the day you choose."""
     config = services.membership_settings(request)
     form = GiftForm(request.POST or None)
-    problem = None
-    status = 200
-    if request.method == "POST":
-        if not stripe_api.configured():
-            problem = _("Payments are not configured yet. Please come back soon.")
-            status = 503
-        elif form.is_valid():
-            data = form.cleaned_data
-            gift = Gift.objects.create(
-                buyer_email=data["buyer_email"],
-                buyer_name=data["buyer_name"],
-                recipient_email=data["recipient_email"],
-                recipient_name=data["recipient_name"],
-                message=data["message"],
-                months=data["months"],
-                deliver_on=data["deliver_on"],
-                amount=config.gift_price(data["months"]),
-                currency=config.currency.upper(),
-            )
-            try:
-                url = services.start_gift_checkout(
-                    gift=gift,
-                    success_url=_absolute(request, "members:thanks"),
-                    cancel_url=_absolute(request, "members:gift"),
-                )
-            except Exception:  # noqa: BLE001
-                logger.exception("Could not open a Stripe Checkout session for a gift")
-                problem = _(
-                    "We could not reach our payment provider. Please try again in a minute."
-                )
-                status = 502
-            else:
-                return redirect(url, permanent=False)
-        else:
-            status = 400
+
+    def open_session(data):
+        gift = Gift.objects.create(
+            buyer_email=data["buyer_email"],
+            buyer_name=data["buyer_name"],
+            recipient_email=data["recipient_email"],
+            recipient_name=data["recipient_name"],
+            message=data["message"],
+            months=data["months"],
+            deliver_on=data["deliver_on"],
+            amount=config.gift_price(data["months"]),
+            currency=config.currency.upper(),
+        )
+        return services.start_gift_checkout(
+            gift=gift,
+            success_url=_absolute(request, "members:thanks"),
+            cancel_url=_absolute(request, "members:gift"),
+        )
+
+    response, problem, status = _checkout(request, form, open_session)
+    if response:
+        return response
     prices = [(m, money(config.gift_price(m), config.currency)) for m in services.GIFT_MONTHS]
     return render(
         request,

@@ -4,32 +4,17 @@ import datetime
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from masthead.members import services
 from masthead.members.models import Campaign, Member, Membership
-from tests.browser.test_reading_site import nu_html_errors
+from tests.browser.helpers import assert_accessible, nu_html_errors
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-WCAG = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-}
-
-
-def assert_accessible(page, what):
-    result = Axe().run(page, options=WCAG)
-    found = [
-        (v["id"], n["target"], n["html"][:200])
-        for v in result.response["violations"]
-        for n in v["nodes"]
-    ]
-    assert not found, (what, found)
 
 
 @pytest.fixture

@@ -1,48 +1,22 @@
 """The editors' newsletter pages in a real browser: send an issue, import a list; WCAG A/AA with axe."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from masthead.newsletters.models import Delivery, Issue, Subscriber
 from masthead.newsletters.tests.factories import IssueFactory, NewsletterFactory, confirmed_readers
+from tests.browser.helpers import assert_accessible, sign_in_to_admin
 
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-WCAG = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-}
-
 
 @pytest.fixture
 def editor_page(live_server, browser_page, newsroom, django_user_model):
-    django_user_model.objects.create_superuser("chief", "chief@example.org", "a-long-password-1")
-    browser_page.goto(live_server.url + "/admin/login/")
-    browser_page.fill("#id_username", "chief")
-    browser_page.fill("#id_password", "a-long-password-1")
-    browser_page.click("button[type=submit]")
-    browser_page.wait_for_url(live_server.url + "/admin/")
-    return browser_page
-
-
-def assert_accessible(page, what):
-    # Wagtail fades its messages in; axe would measure the contrast of a colour half way there
-    page.wait_for_function(
-        "document.getAnimations().every(a => a.playState !== 'running'"
-        " || !(a.effect.target && a.effect.target.closest('.messages')))",
-        polling=100,
-    )
-    result = Axe().run(page, options=WCAG)
-    found = [
-        (violation["id"], node["target"], node["html"][:200])
-        for violation in result.response["violations"]
-        for node in violation["nodes"]
-    ]
-    assert not found, (what, found)
+    return sign_in_to_admin(browser_page, live_server, django_user_model)
 
 
 def test_an_editor_tests_schedules_and_sends_an_issue(live_server, editor_page, mailoutbox):

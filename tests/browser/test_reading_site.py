@@ -3,14 +3,10 @@ the skip link from the keyboard, and the staff Edit link."""
 
 import datetime
 import json
-import shutil
-import subprocess
 import urllib.request
-from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django.utils import timezone
 
 from masthead.content.models import EditorsPick, EditorsPicks, RoundupItem
@@ -21,17 +17,13 @@ from masthead.members.models import Campaign
 from masthead.newsletters import services as newsletter_services
 from masthead.newsletters.models import Newsletter, Subscription
 from masthead.newsletters.tests.factories import NewsletterFactory
+from tests.browser.helpers import WCAG, nu_html_errors, sign_in_to_admin
 
 # serialized_rollback brings back what migrations made (the root page, groups) after each flush.
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
-
-VNU = Path(settings.BASE_DIR) / "node_modules" / "vnu-jar" / "build" / "dist" / "vnu.jar"
-WCAG = {
-    "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
-}
 
 
 @pytest.fixture
@@ -173,26 +165,6 @@ def test_every_page_type_has_no_wcag_violations_and_valid_html(
     assert not errors, json.dumps(errors, indent=1)
 
 
-def nu_html_errors(files):
-    """Run the Nu HTML Checker once over every file; return its errors."""
-    java = shutil.which("java")
-    assert java and VNU.exists(), (
-        "The Nu checker needs Java and `npm install` (make test does both)"
-    )
-    result = subprocess.run(  # noqa: S603
-        [java, "-jar", str(VNU), "--format", "json", "--errors-only", *files],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    messages = json.loads(result.stderr or result.stdout or '{"messages": []}')["messages"]
-    return [
-        {"file": Path(m.get("url", "")).name, "line": m.get("lastLine"), "message": m["message"]}
-        for m in messages
-        if m.get("type") == "error"
-    ]
-
-
 def test_skip_link_is_first_and_moves_focus_to_the_content(live_server, browser_page, site_pages):
     for path in (site_pages["home"], site_pages["article"], site_pages["feed"]):
         # given
@@ -225,12 +197,7 @@ def test_signed_in_staff_get_an_edit_link_on_every_page(
     live_server, browser_page, site_pages, django_user_model
 ):
     # given an editor signed in through the admin login form
-    django_user_model.objects.create_superuser("chief", "chief@example.org", "a-long-password-1")
-    browser_page.goto(live_server.url + "/admin/login/")
-    browser_page.fill("#id_username", "chief")
-    browser_page.fill("#id_password", "a-long-password-1")
-    browser_page.click("button[type=submit]")
-    browser_page.wait_for_url(live_server.url + "/admin/")
+    sign_in_to_admin(browser_page, live_server, django_user_model)
     for name in ("home", "article", "feed", "section", "tag", "search", "roundup"):
         # when
         browser_page.goto(live_server.url + site_pages[name])
