@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "masthead.core.security.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -174,6 +175,16 @@ ANYMAIL = {
 DKIM_DOMAIN = os.environ.get("DKIM_DOMAIN", "")
 DKIM_SELECTOR = os.environ.get("DKIM_SELECTOR", "masthead")
 DKIM_PRIVATE_KEY_FILE = os.environ.get("DKIM_PRIVATE_KEY_FILE", "")
+
+# Browser security: the CSP and Permissions-Policy come from masthead.core.security.
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True  # the pages carry the token in their forms; no script reads the cookie
+CSRF_COOKIE_SAMESITE = "Lax"
+# Where else a form may lead (the tests' Stripe stand-in); production pays on Stripe's own origins.
+CSP_EXTRA_FORM_ACTION = os.environ.get("CSP_EXTRA_FORM_ACTION", "")
 
 # Stripe (reader revenue). Without a secret key the site runs and says payments are not set up.
 STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "")

@@ -4,7 +4,7 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.dateformat import format as date_format
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -43,13 +43,19 @@ def time_tag(value, css_class=""):
     )
 
 
-@register.simple_tag
-def json_ld(data):
-    """Embed structured data safely: '<', '>' and '&' escaped so text can never close the script."""
+@register.simple_tag(takes_context=True)
+def json_ld(context, data):
+    """Embed structured data safely: '<', '>' and '&' escaped so text can never close the script.
+
+    The script carries the request's CSP nonce, like every script on the public site.
+    """
     if not data:
         return ""
     text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
-    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
+    request = context.get("request")
+    nonce = escape(getattr(request, "csp_nonce", "")) if request else ""
+    attrs = f' nonce="{nonce}"' if nonce else ""
+    return mark_safe(f'<script type="application/ld+json"{attrs}>{text}</script>')  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)
@@ -79,7 +85,7 @@ def page_url_with(context, **params):
 def page_structured_data(context, page):
     """Render a page's own structured data (see PublicPageMixin.get_json_ld)."""
     getter = getattr(page, "get_json_ld", None)
-    return json_ld(getter(context["request"])) if getter else ""
+    return json_ld(context, getter(context["request"])) if getter else ""
 
 
 @register.simple_tag(takes_context=True)
