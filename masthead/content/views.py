@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from taggit.models import Tag
 
+from masthead.core import ratelimit
 from masthead.core.pagination import paginate
 
 from .models import ArticlePage
@@ -20,6 +21,7 @@ def tag_page(request, slug):
     return render(request, "content/tag_page.html", {"tag": tag, "articles": articles})
 
 
+@ratelimit.limited("search", methods=("GET",))
 def search(request):
     query = (request.GET.get("q") or "").strip()[:SEARCH_QUERY_MAX]
     results = None

@@ -14,3 +14,52 @@ def allow(scope, key, limit, window_seconds):
         cache.add(bucket, 1, timeout=window_seconds)
         return True
     return count <= limit
+
+
+# Requests per client address per window (seconds), by scope. RATE_LIMITS in settings overrides.
+DEFAULT_LIMITS = {
+    "search": (60, 60),
+    "join": (20, 3600),
+    "gift": (20, 3600),
+    "banner": (60, 3600),
+    "sign-in": (30, 3600),
+    "sign-in-link": (30, 3600),
+    "account": (60, 3600),
+    "delete-account": (10, 3600),
+    "redeem": (20, 3600),
+    "preferences": (30, 3600),
+}
+
+
+def client_ip(request):
+    """The client's address as the web server saw it (behind a proxy, have it set REMOTE_ADDR)."""
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def too_many(request, retry_after):
+    from django.shortcuts import render
+
+    response = render(request, "429.html", {"page_title": "Too many requests"}, status=429)
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def limited(scope, methods=("POST",)):
+    """Refuse a view with a friendly 429 page once one address sends too many requests."""
+    import functools
+
+    from django.conf import settings
+
+    def decorator(view):
+        @functools.wraps(view)
+        def wrapper(request, *args, **kwargs):
+            if request.method in methods:
+                limits = {**DEFAULT_LIMITS, **getattr(settings, "RATE_LIMITS", {})}
+                limit, window = limits[scope]
+                if not allow(scope, client_ip(request), limit, window):
+                    return too_many(request, window)
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator

@@ -13,6 +13,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from masthead.core import ratelimit
 from masthead.newsletters.services import keyed_hash
 
 from . import services, stripe_api
@@ -20,10 +21,6 @@ from .forms import DeleteAccountForm, GiftForm, JoinForm, SignInForm, money
 from .models import Gift, Member
 
 logger = logging.getLogger("masthead.members")
-
-
-def _client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def _absolute(request, name):
@@ -62,6 +59,7 @@ def _checkout(request, form, open_session):
     return redirect(url, permanent=False), None, 302
 
 
+@ratelimit.limited("join")
 def join(request):
     """Become a member (monthly or yearly) or support once, through Stripe Checkout."""
     config = services.membership_settings(request)
@@ -99,6 +97,7 @@ def join(request):
     )
 
 
+@ratelimit.limited("gift")
 def gift(request):
     """Buy a membership for someone else, delivered by e-mail on the day you choose."""
     config = services.membership_settings(request)
@@ -170,6 +169,7 @@ def thanks(request):
     return response
 
 
+@ratelimit.limited("banner")
 @require_POST
 def dismiss_banner(request):
     """Hide the campaign banner in this browser; it stays hidden for this campaign."""
@@ -192,12 +192,13 @@ def dismiss_banner(request):
     return response
 
 
+@ratelimit.limited("sign-in")
 def sign_in(request):
     """Ask for a sign-in link. The answer is the same whether or not the address is a member's."""
     form = SignInForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.request_sign_in(
-            form.cleaned_data["email"], ip_hash=keyed_hash(_client_ip(request))
+            form.cleaned_data["email"], ip_hash=keyed_hash(ratelimit.client_ip(request))
         )
         return render(
             request,
@@ -212,6 +213,7 @@ def sign_in(request):
     )
 
 
+@ratelimit.limited("sign-in-link")
 @never_cache
 def sign_in_link(request, key):
     """The link from the e-mail. GET asks (mail scanners open links); POST signs in, once."""
@@ -236,6 +238,7 @@ def _signed_in_member(request):
     return Member.objects.filter(pk=member_id).first() if member_id else None
 
 
+@ratelimit.limited("account")
 @never_cache
 def account(request):
     member = _signed_in_member(request)
@@ -285,6 +288,7 @@ def account_data(request):
     return response
 
 
+@ratelimit.limited("delete-account")
 @never_cache
 @require_POST
 def delete_account(request):
@@ -323,6 +327,7 @@ def delete_account(request):
     )
 
 
+@ratelimit.limited("redeem")
 @never_cache
 def redeem_gift(request, key):
     """The gift link. GET shows the gift; POST makes the recipient a member and signs them in."""

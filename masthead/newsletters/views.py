@@ -20,8 +20,7 @@ def wants_json(request):
     return "application/json" in request.headers.get("Accept", "")
 
 
-def client_ip(request):
-    return request.META.get("REMOTE_ADDR", "")
+client_ip = ratelimit.client_ip
 
 
 @require_http_methods(["GET", "POST"])
@@ -113,6 +112,7 @@ def confirm(request, key):
     return render(request, "newsletters/confirm.html", context, status=status)
 
 
+@ratelimit.limited("preferences")
 @require_http_methods(["GET", "POST"])
 def preferences(request, token):
     """The preference centre: reached from a signed link in every e-mail, no sign-in."""
