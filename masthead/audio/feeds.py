@@ -51,17 +51,15 @@ class PodcastFeed(Feed):
 
     def get_object(self, request, section=None):
         self.request = request
+        self.config = services.audio_settings()  # read once; the feed's hooks all need it
         if section is None:
             return None
         return get_object_or_404(SectionPage.objects.live(), slug=section)
 
-    def _settings(self):
-        return services.audio_settings()
-
     def title(self, section):
         from masthead.core.models import NewsroomSettings
 
-        base = self._settings().podcast_title or (
+        base = self.config.podcast_title or (
             f"{NewsroomSettings.for_request(self.request).name}: narrated articles"
         )
         return f"{base} – {section.title}" if section else base
@@ -70,7 +68,7 @@ class PodcastFeed(Feed):
         return section.url if section else "/"
 
     def description(self, section):
-        return self._settings().podcast_description or (
+        return self.config.podcast_description or (
             "Our reporting, read aloud by a synthetic voice. This audio is created with AI assistance."
         )
 
@@ -80,7 +78,7 @@ class PodcastFeed(Feed):
         return reverse("audio:podcast")
 
     def feed_extra_kwargs(self, section):
-        config = self._settings()
+        config = self.config
         image = ""
         if config.podcast_image:
             rendition = config.podcast_image.get_rendition("fill-1400x1400|format-jpeg")

@@ -5,18 +5,12 @@ it bills: memberships and payments here follow what Stripe says (services.sync_*
 browser coming back from checkout claims.
 """
 
-import hashlib
-
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
-
-
-def hash_key(key):
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def parse_amounts(text):

@@ -5,11 +5,14 @@ from it. Whatever order events arrive in, and however often, the rows end up as 
 state says (docs/decisions/0004).
 """
 
+import calendar
 import json
 import logging
 import secrets
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlencode
 
+from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
@@ -22,6 +25,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from masthead.core import ratelimit
+from masthead.core.keys import hash_key
 
 from . import stripe_api
 from .models import (
@@ -33,7 +37,6 @@ from .models import (
     Payment,
     SignInLink,
     StripeEvent,
-    hash_key,
 )
 
 logger = logging.getLogger("masthead.members")
@@ -461,7 +464,7 @@ def deliver_due_gifts(today=None):
                 "members/email/gift",
                 gift.recipient_email,
                 _("%(name)s gave you a membership") % {"name": gift.buyer_name or gift.buyer_email},
-                {"gift": gift, "redeem_url": _absolute("members:redeem_gift", key)},
+                {"gift": gift, "redeem_url": absolute_url("members:redeem_gift", key)},
             )
         sent += 1
     return sent
@@ -523,14 +526,11 @@ def redeem_gift(key):
 
 
 def _add_months(moment, months):
-    month = moment.month - 1 + months
-    year = moment.year + month // 12
-    month = month % 12 + 1
-    day = min(
-        moment.day,
-        [31, 29 if year % 4 == 0 else 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][month - 1],
-    )
-    return moment.replace(year=year, month=month, day=day)
+    """The same day `months` later, or the month's last day (Jan 31 + 1 month = Feb 28 or 29)."""
+    year, month = divmod(moment.month - 1 + months, 12)
+    year += moment.year
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
 
 
 def expire_gifts(now=None):
@@ -575,7 +575,7 @@ def request_sign_in(email, *, ip_hash=""):
         _("Your sign-in link"),
         {
             "member": member,
-            "sign_in_url": _absolute("members:sign_in_link", key),
+            "sign_in_url": absolute_url("members:sign_in_link", key),
             "minutes": SignInLink.LIFETIME_MINUTES,
         },
     )
@@ -667,9 +667,8 @@ def delete_member(member):
 # --- E-mail ----------------------------------------------------------------------------------
 
 
-def _absolute(name, *args):
-    from django.conf import settings
-
+def absolute_url(name, *args):
+    """A site URL for e-mails and Stripe's return addresses (no request to build it from)."""
     return settings.SITE_URL + reverse(name, args=args)
 
 
@@ -702,8 +701,10 @@ def send_receipt(payment):
             "payment": payment,
             "amount": f"{payment.amount / 100:.2f} {payment.currency.upper()}",
             "welcome": first_membership,
-            "newsletters_url": _absolute("newsletters:signup") + f"?email={member.email}",
-            "account_url": _absolute("members:account"),
+            "newsletters_url": absolute_url("newsletters:signup")
+            + "?"
+            + urlencode({"email": member.email}),
+            "account_url": absolute_url("members:account"),
         },
     )
     return True

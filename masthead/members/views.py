@@ -5,7 +5,6 @@ import logging
 from django.conf import settings
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,10 +20,6 @@ from .forms import DeleteAccountForm, GiftForm, JoinForm, SignInForm, money
 from .models import Gift, Member
 
 logger = logging.getLogger("masthead.members")
-
-
-def _absolute(request, name):
-    return settings.SITE_URL + reverse(name)
 
 
 def _remember(response, member):
@@ -71,8 +66,8 @@ def join(request):
             frequency=data["frequency"],
             amount=data["minor_amount"],
             email=data["email"],
-            success_url=_absolute(request, "members:thanks"),
-            cancel_url=_absolute(request, "members:join"),
+            success_url=services.absolute_url("members:thanks"),
+            cancel_url=services.absolute_url("members:join"),
             request=request,
         ),
     )
@@ -117,8 +112,8 @@ def gift(request):
         )
         return services.start_gift_checkout(
             gift=gift,
-            success_url=_absolute(request, "members:thanks"),
-            cancel_url=_absolute(request, "members:gift"),
+            success_url=services.absolute_url("members:thanks"),
+            cancel_url=services.absolute_url("members:gift"),
         )
 
     response, problem, status = _checkout(request, form, open_session)
@@ -254,7 +249,7 @@ def account(request):
         if action == "billing" and member.stripe_customer_id and stripe_api.configured():
             try:
                 portal = stripe_api.portal_session(
-                    member.stripe_customer_id, _absolute(request, "members:account")
+                    member.stripe_customer_id, services.absolute_url("members:account")
                 )
             except Exception:  # noqa: BLE001
                 logger.exception("Could not open the Stripe customer portal")

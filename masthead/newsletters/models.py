@@ -1,7 +1,5 @@
 """Newsletters and the people who asked for them: subscribers, their subscriptions and consent."""
 
-import hashlib
-
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
@@ -10,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import PreviewableMixin
+
+from masthead.core.keys import hash_key  # noqa: F401 - services import it from here
 
 from .blocks import IssueBlock
 
@@ -238,10 +238,6 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.issue} → {self.subscriber} ({self.state})"
-
-
-def hash_key(key):
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 class Confirmation(models.Model):

@@ -90,3 +90,14 @@ def test_a_made_up_gift_link_is_explained(client, newsroom):
     response = client.get("/members/gift/redeem/made-up/")
     assert response.status_code == 410
     assert "not valid" in response.content.decode()
+
+
+def test_gift_months_end_on_a_real_day():
+    from datetime import datetime
+
+    from masthead.members.services import _add_months
+
+    assert _add_months(datetime(2026, 1, 31), 1) == datetime(2026, 2, 28)
+    assert _add_months(datetime(2028, 1, 31), 1) == datetime(2028, 2, 29)
+    assert _add_months(datetime(2099, 12, 31), 2) == datetime(2100, 2, 28)  # 2100 is no leap year
+    assert _add_months(datetime(2026, 11, 25), 12) == datetime(2027, 11, 25)
