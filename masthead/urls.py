@@ -8,6 +8,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.audio import urls as audio_urls
 from masthead.content import urls as content_urls
+from masthead.core import routing
 from masthead.core import views as core_views
 from masthead.feed import urls as feed_urls
 from masthead.members import urls as member_urls
@@ -30,7 +31,11 @@ if settings.SERVE_MEDIA:
         re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", core_views.media),
     ]
 
-urlpatterns += [path("", include(wagtail_urls))]
+urlpatterns += [
+    # Wagtail's page serving with a quicker route to the page (masthead.core.routing).
+    re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve"),
+    path("", include(wagtail_urls)),
+]
 
 handler404 = "masthead.core.views.page_not_found"
 handler500 = "masthead.core.views.server_error"

@@ -1,9 +1,13 @@
 from django.urls import path
 
+from masthead.core.pagecache import cached_view
+
 from .feeds import PodcastFeed
+
+podcast = cached_view("audio", "pages")(PodcastFeed())
 
 app_name = "audio"
 urlpatterns = [
-    path("podcast.xml", PodcastFeed(), name="podcast"),
-    path("podcast/<slug:section>.xml", PodcastFeed(), name="section_podcast"),
+    path("podcast.xml", podcast, name="podcast"),
+    path("podcast/<slug:section>.xml", podcast, name="section_podcast"),
 ]

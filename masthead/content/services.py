@@ -5,6 +5,7 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 
+from masthead.core import pagecache
 from masthead.feed.models import FeedItem
 from masthead.feed.services import latest_items
 
@@ -40,30 +41,46 @@ def published_articles():
     return _with_listing_data(articles.order_by(*NEWEST_FIRST))
 
 
-def editors_picks(site):
-    picks = (
-        EditorsPick.objects.filter(picks__site=site, article__live=True)
-        .select_related("article")
-        .order_by("sort_order")
-    )
-    return [pick.article for pick in picks]
+def editors_picks(site_id):
+    def build():
+        picks = (
+            EditorsPick.objects.filter(picks__site_id=site_id, article__live=True)
+            .select_related("article")
+            .order_by("sort_order")
+        )
+        return [pick.article for pick in picks]
+
+    return pagecache.remember(f"picks:{site_id}", ("picks", "pages"), build)
 
 
 def latest_roundup():
-    return (
-        RoundupPage.objects.live()
-        .filter(locale__language_code=get_language() or "en")
-        .order_by("-date")
-        .first()
-    )
+    """The newest live roundup with its items, ready for the side box."""
+    language = get_language() or "en"
+
+    def build():
+        return (
+            RoundupPage.objects.live()
+            .filter(locale__language_code=language)
+            .prefetch_related("items")
+            .order_by("-date")
+            .first()
+        )
+
+    return pagecache.remember(f"roundup:{language}", ("pages",), build)
 
 
 def sections():
-    return (
-        SectionPage.objects.live()
-        .filter(locale__language_code=get_language() or "en")
-        .order_by("nav_order", "title")
-    )
+    """The edition's live sections in navigation order."""
+    language = get_language() or "en"
+
+    def build():
+        return list(
+            SectionPage.objects.live()
+            .filter(locale__language_code=language)
+            .order_by("nav_order", "title")
+        )
+
+    return pagecache.remember(f"sections:{language}", ("pages",), build)
 
 
 def latest_by_section(section_list, per_section=LATEST_PER_SECTION):
@@ -94,12 +111,12 @@ def front_page(home):
     if lead is None and latest:
         lead = latest[0]
     top = [a for a in latest if lead is None or a.pk != lead.pk][:TOP_STORIES]
-    section_list = list(sections())
+    section_list = sections()
     return {
         "lead_story": lead,
         "top_stories": top,
         "feed_items": latest_items(limit=8),
-        "editors_picks": editors_picks(home.get_site()),
+        "editors_picks": editors_picks(home.get_site_id()),
         "section_latest": latest_by_section(section_list),
         "latest_roundup": latest_roundup(),
     }
@@ -114,7 +131,9 @@ def article_sidebar(article):
         "related_latest": list(related[:4]),
         "latest_roundup": latest_roundup(),
         "feed_items": latest_items(limit=5),
-        "editors_picks": [a for a in editors_picks(article.get_site()) if a.pk != article.pk][:5],
+        "editors_picks": [a for a in editors_picks(article.get_site_id()) if a.pk != article.pk][
+            :5
+        ],
     }
 
 

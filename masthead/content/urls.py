@@ -1,12 +1,16 @@
 from django.urls import path
 
+from masthead.core.pagecache import cached_view
+
 from . import feeds, sitemaps, views
+
+listing = cached_view("pages")
 
 urlpatterns = [
     path("search/", views.search, name="search"),
     path("tags/<slug:slug>/", views.tag_page, name="tag"),
-    path("rss.xml", feeds.SiteFeed(), name="site_rss"),
-    path("sitemap.xml", views.sitemap_index, name="sitemap_index"),
-    path("sitemap-<section>.xml", views.sitemap_section, name="sitemap_section"),
-    path("news-sitemap.xml", sitemaps.news_sitemap, name="news_sitemap"),
+    path("rss.xml", listing(feeds.SiteFeed()), name="site_rss"),
+    path("sitemap.xml", listing(views.sitemap_index), name="sitemap_index"),
+    path("sitemap-<section>.xml", listing(views.sitemap_section), name="sitemap_section"),
+    path("news-sitemap.xml", listing(sitemaps.news_sitemap), name="news_sitemap"),
 ]

@@ -5,7 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from taggit.models import Tag
 
-from masthead.core import ratelimit
+from masthead.core import pagecache, ratelimit
 from masthead.core.pagination import paginate
 
 from .models import ArticlePage
@@ -15,6 +15,7 @@ from .sitemaps import SITEMAPS
 SEARCH_QUERY_MAX = 200
 
 
+@pagecache.cached_view("pages", "campaign")
 def tag_page(request, slug):
     tag = get_object_or_404(Tag, slug=slug)
     articles = paginate(request, published_articles().filter(tags=tag), 20)

@@ -5,3 +5,14 @@ class CoreConfig(AppConfig):
     name = "masthead.core"
     label = "core"
     verbose_name = "Masthead core"
+
+    def ready(self):
+        from django.contrib.auth import get_user_model  # noqa: F401 - apps are loaded here
+        from wagtail.models import Locale, Site
+
+        from . import pagecache
+        from .models import NewsroomSettings
+
+        # The newsroom's name, its sites and editions appear on every page.
+        for model in (NewsroomSettings, Site, Locale):
+            pagecache.follow(model, "site")

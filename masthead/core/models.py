@@ -6,8 +6,26 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 
+class SharedSettingMixin:
+    """A site setting read from the cache (every page reads it) until it is saved again."""
+
+    cache_topics = ("site",)
+
+    @classmethod
+    def for_site(cls, site):
+        from . import pagecache
+
+        if site is None:
+            return super().for_site(site)
+        return pagecache.remember(
+            f"settings:{cls._meta.label}:{site.pk}",
+            cls.cache_topics,
+            lambda: super(SharedSettingMixin, cls).for_site(site),
+        )
+
+
 @register_setting(icon="site")
-class NewsroomSettings(BaseSiteSetting):
+class NewsroomSettings(SharedSettingMixin, BaseSiteSetting):
     """Who the newsroom is: its name, logo and the words search engines and social cards show."""
 
     name = models.CharField(_("newsroom name"), max_length=100, default="Masthead")
@@ -47,6 +65,34 @@ class NewsroomSettings(BaseSiteSetting):
 
 class PublicPageMixin:
     """What every public page can say about itself to templates, search engines and social cards."""
+
+    # What the page shows besides itself, for the page cache: its lists, side boxes and the banner.
+    cache_topics = ("pages", "feed", "picks", "campaign")
+
+    def serve(self, request, *args, **kwargs):
+        from . import pagecache
+
+        if not self.get_view_restrictions():
+            pagecache.show(request, *self.cache_topics)
+        return super().serve(request, *args, **kwargs)
+
+    def get_site_id(self):
+        """The id of the site this page belongs to, from Wagtail's cached root paths (no query)."""
+        from wagtail.models import Site
+
+        for root in Site.get_site_root_paths():
+            if self.url_path.startswith(root.root_path):
+                return root.site_id
+        return None
+
+    def get_view_restrictions(self):
+        from wagtail.models import PageViewRestriction
+
+        from .routing import any_view_restrictions
+
+        if not any_view_restrictions():
+            return PageViewRestriction.objects.none()
+        return super().get_view_restrictions()
 
     def get_meta_description(self):
         return getattr(self, "search_description", "") or ""

@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import cache_control
 from django.views.static import serve
+
+from . import pagecache
 
 
 def page_not_found(request, exception=None):
@@ -13,7 +14,7 @@ def server_error(request):
     return render(request, "500.html", status=500)
 
 
-@cache_control(max_age=3600, public=True)
+@pagecache.cached_view()
 def robots_txt(request):
     lines = [
         "User-agent: *",

@@ -33,7 +33,18 @@ def post_item(
 
 
 def latest_items(limit=8):
-    return list(_edition().select_related("article").newest_first()[:limit])
+    """The newest published items of the edition (shared by the home page and articles)."""
+    from masthead.core import pagecache
+
+    def build():
+        return list(_edition().select_related("article").newest_first()[:limit])
+
+    return pagecache.remember(f"feed:{get_language() or 'en'}:{limit}", ("feed", "pages"), build)
+
+
+def items_due_between(start, end):
+    """Whether any item's time (an embargo, or just posting) fell in (start, end]."""
+    return FeedItem.objects.filter(published_at__gt=start, published_at__lte=end).exists()
 
 
 def pinned_items():

@@ -4,11 +4,13 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from masthead.content.structured_data import live_blog
+from masthead.core import pagecache
 
 from . import services
 from .models import FeedItem
 
 
+@pagecache.cached_view("feed", "pages", "picks", "campaign")
 def feed_page(request):
     before = request.GET.get("before")
     items, next_cursor = services.feed_page(before=before)
@@ -51,6 +53,7 @@ def _item_json(request, item):
     }
 
 
+@pagecache.cached_view("feed", "pages")
 def feed_json(request):
     """The News Feed as JSON: {"items": [...], "next": url or null}, paged with ?before=."""
     items, next_cursor = services.feed_page(before=request.GET.get("before"))

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from masthead.core import ratelimit
+from masthead.core import pagecache, ratelimit
 from masthead.core.keys import hash_key
 
 from . import stripe_api
@@ -72,9 +72,19 @@ def running_campaign():
     return data
 
 
+def campaigns_turning_between(start, end):
+    """Whether a campaign started or ended in (start, end]: the banner changes by the clock."""
+    return Campaign.objects.filter(
+        Q(starts_at__gt=start, starts_at__lte=end) | Q(ends_at__gt=start, ends_at__lte=end)
+    ).exists()
+
+
 def progress_changed():
     """Something the campaign counts changed: the next page view recounts."""
     cache.delete(CAMPAIGN_CACHE_KEY)
+    # Again once committed, in case a page view re-read the old numbers in between.
+    transaction.on_commit(lambda: cache.delete(CAMPAIGN_CACHE_KEY))
+    pagecache.changed("campaign")
 
 
 def progress(campaign):

@@ -12,7 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from masthead.core import ratelimit
+from masthead.core import ratelimit, security
 from masthead.newsletters.services import keyed_hash
 
 from . import services, stripe_api
@@ -164,6 +164,7 @@ def thanks(request):
     return response
 
 
+@security.cross_site_refused
 @ratelimit.limited("banner")
 @require_POST
 def dismiss_banner(request):

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from masthead.core import ratelimit
+from masthead.core import ratelimit, security
 
 from . import services
 from .forms import PreferencesForm, SignupForm
@@ -23,6 +23,7 @@ def wants_json(request):
 client_ip = ratelimit.client_ip
 
 
+@security.cross_site_refused
 @require_http_methods(["GET", "POST"])
 def signup(request):
     """The newsletters page and the target of every sign-up form; works without JavaScript."""

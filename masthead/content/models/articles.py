@@ -164,6 +164,8 @@ class ArticlePage(PublicPageMixin, Page):
     parent_page_types = ["content.ArticleIndexPage"]
     subpage_types = []
     template = "content/article_page.html"
+    # Loaded with the page when it is served (masthead.core.routing).
+    route_select_related = ("hero_image", "section", "locale")
 
     class Meta:
         verbose_name = _("article")

@@ -9,6 +9,7 @@ from masthead.audio.models import Narration  # noqa: F401 - the app is installed
 from masthead.feed.tests.factories import FeedItemFactory
 from masthead.members.models import Campaign
 from masthead.newsletters import services as newsletter_services
+from masthead.newsletters.models import Subscriber
 from masthead.newsletters.tests.factories import NewsletterFactory
 
 pytestmark = pytest.mark.django_db
@@ -83,12 +84,10 @@ def test_cookies_are_httponly_and_samesite(client, newsroom):
 @pytest.mark.parametrize(
     "path, data",
     [
-        ("/newsletters/", {"email": "a@example.org"}),
         ("/members/join/", {"frequency": "month", "amount": "1000", "email": "a@example.org"}),
         ("/members/gift/", {"months": "3"}),
         ("/members/sign-in/", {"email": "a@example.org"}),
         ("/members/sign-in/some-key/", {}),
-        ("/members/banner/dismiss/", {"campaign": "1"}),
         ("/members/account/", {"action": "sign_out"}),
         ("/members/account/delete/", {"confirm": "on"}),
         ("/members/gift/redeem/some-key/", {}),
@@ -112,3 +111,40 @@ def test_only_one_click_unsubscribe_and_webhooks_go_without_csrf(newsroom):
         client.post("/members/webhooks/stripe/", "{}", content_type="application/json").status_code
         == 400
     )
+
+
+# The two forms that sit on cached pages carry no token (it would make every page personal) and
+# refuse cross-site posts by the browser's own word instead.
+FORMS_ON_CACHED_PAGES = [
+    ("/newsletters/", {"email": "a@example.org"}),
+    ("/members/banner/dismiss/", {"campaign": "1"}),
+]
+
+
+@pytest.mark.parametrize("path, data", FORMS_ON_CACHED_PAGES)
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"HTTP_SEC_FETCH_SITE": "cross-site"},
+        {"HTTP_SEC_FETCH_SITE": "same-site"},
+        {"HTTP_ORIGIN": "https://evil.example"},
+        {"HTTP_ORIGIN": "null"},
+    ],
+)
+def test_forms_on_cached_pages_refuse_cross_site_posts(newsroom, path, data, headers):
+    # when another site's page posts the form in a reader's browser
+    response = Client(enforce_csrf_checks=True).post(path, data, **headers)
+    # then it is refused and nothing is stored
+    assert response.status_code == 403
+    assert not Subscriber.objects.exists()
+    assert "masthead_banner_dismissed" not in response.cookies
+
+
+@pytest.mark.parametrize("path, data", FORMS_ON_CACHED_PAGES)
+@pytest.mark.parametrize(
+    "headers", [{"HTTP_SEC_FETCH_SITE": "same-origin"}, {"HTTP_ORIGIN": "http://testserver"}]
+)
+def test_forms_on_cached_pages_accept_our_own_pages_without_a_token(newsroom, path, data, headers):
+    NewsletterFactory(name="The Daily Briefing")  # offered by default
+    response = Client(enforce_csrf_checks=True).post(path, data, **headers)
+    assert response.status_code in (302, 204)

@@ -36,8 +36,30 @@ def keep_memberships():
     services.expire_gifts()
 
 
+_clock = {"last": None}
+
+
+def follow_the_clock():
+    """Tell cached pages about what the clock alone made visible: embargoed feed items, and
+    campaigns that started or ended since the last round."""
+    from django.utils import timezone
+
+    from masthead.feed.services import items_due_between
+    from masthead.members.services import campaigns_turning_between, progress_changed
+
+    from ...pagecache import changed
+
+    now = timezone.now()
+    since = _clock["last"] or now - timezone.timedelta(seconds=settings.MASTHEAD_SCHEDULER_INTERVAL)
+    if items_due_between(since, now):
+        changed("feed")
+    if campaigns_turning_between(since, now):
+        progress_changed()
+    _clock["last"] = now
+
+
 def run_due_work():
-    for job in (publish_due_pages, send_due_newsletters, keep_memberships):
+    for job in (publish_due_pages, send_due_newsletters, keep_memberships, follow_the_clock):
         try:
             job()
         except Exception:

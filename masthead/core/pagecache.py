@@ -1,0 +1,265 @@
+"""The full-page cache for anonymous readers, and how the newsroom says what changed.
+
+A view opts in by naming what its page shows (`show(request, "pages", "feed")`). The middleware,
+first in the chain, stores the finished response (headers, body and a gzipped copy) for readers who
+carry none of the cookies that personalise a page, and serves it to the next such reader without
+touching the database or the template engine.
+
+Invalidation is by topic, not by lifetime. `changed("feed")` (on commit) records the time the feed
+last changed; an entry is fresh only if its render started after every topic it shows last changed.
+So a change needs no list of URLs and a render that raced a change is never trusted. A stale entry is
+still served to everyone but the one request that re-renders it, so a spike never stampedes the
+database after a publish. Entries rendered within CLOCK_SKEW of a change are not trusted either, in
+case the machine that made the change keeps a slightly different clock.
+
+Topics: "site" (settings, navigation: every answer), "campaign" (the drive's banner: HTML pages),
+"pages" (anything published in the page tree), "feed", "picks", "audio".
+"""
+
+import gzip
+import hashlib
+import time
+from email.utils import formatdate, parsedate_to_datetime
+from urllib.parse import parse_qsl, urlencode
+
+from django.conf import settings
+from django.core.cache import cache as default_cache
+from django.core.cache import caches
+from django.db import transaction
+from django.http import HttpResponse, HttpResponseNotModified
+from django.utils.translation import get_language_from_request
+
+TOPICS = ("site", "campaign", "pages", "feed", "picks", "audio")
+EVERY_ANSWER = ("site",)
+CLOCK_SKEW = 0.25
+RENDER_LOCK_SECONDS = 10
+# Query parameters a cached page may depend on; tracking parameters are ignored; any other skips the cache.
+KEYED_PARAMETERS = {"page", "before", "p"}
+IGNORED_PARAMETERS = {"fbclid", "gclid", "mc_cid", "mc_eid", "ref"}
+# Headers the cache sets itself on every answer.
+OWN_HEADERS = {"cache-control", "vary", "etag", "last-modified", "content-length", "set-cookie"}
+
+
+def _cache():
+    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "pages")]
+
+
+def enabled():
+    return getattr(settings, "PAGE_CACHE_SECONDS", 0) > 0
+
+
+def personal_cookies():
+    """Cookies that mean the page may differ for this browser: staff, members, dismissed banners."""
+    return (
+        settings.SESSION_COOKIE_NAME,
+        "messages",
+        "masthead_member",
+        "masthead_banner_dismissed",
+    )
+
+
+# --- What a page shows, and what changed -----------------------------------------------------------
+
+
+def show(request, *topics):
+    """Mark this response as cacheable for anonymous readers, depending on these topics."""
+    request.page_cache_topics = set(EVERY_ANSWER) | set(topics)
+
+
+def cached_view(*topics):
+    """Decorate a function view whose page depends on these topics."""
+
+    def decorate(view):
+        def wrapper(request, *args, **kwargs):
+            show(request, *topics)
+            return view(request, *args, **kwargs)
+
+        wrapper.__name__ = getattr(
+            view, "__name__", type(view).__name__
+        )  # views may be Feed objects
+        wrapper.__doc__ = view.__doc__
+        wrapper.__wrapped__ = view
+        return wrapper
+
+    return decorate
+
+
+def changed(*topics):
+    """Say that what these topics show has changed; cached pages showing them re-render after commit."""
+
+    def record():
+        now = time.time()
+        _cache().set_many({f"pagecache:topic:{t}": now for t in topics}, timeout=None)
+        from . import cdn
+
+        cdn.purge_topics(topics)
+
+    transaction.on_commit(record)
+
+
+def follow(model, *topics):
+    """Treat every save or delete of this model as a change to these topics."""
+    from django.db.models.signals import post_delete, post_save
+
+    def handler(sender, **kwargs):
+        changed(*topics)
+
+    uid = f"pagecache:{model._meta.label}:{','.join(topics)}"
+    post_save.connect(handler, sender=model, weak=False, dispatch_uid=uid + ":save")
+    post_delete.connect(handler, sender=model, weak=False, dispatch_uid=uid + ":delete")
+
+
+# --- The middleware --------------------------------------------------------------------------------
+
+
+def _key(request):
+    """The cache key for a request, or None when the request must not use the cache."""
+    if request.method not in ("GET", "HEAD"):
+        return None
+    if any(name in request.COOKIES for name in personal_cookies()):
+        return None
+    params = []
+    for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True):
+        if name.startswith("utm_") or name in IGNORED_PARAMETERS:
+            continue
+        if name not in KEYED_PARAMETERS:
+            return None
+        params.append((name, value))
+    language = get_language_from_request(request, check_path=True)
+    address = f"{request.get_host()}{request.path}?{urlencode(sorted(params))}|{language}"
+    return "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
+
+
+def _fresh(entry, cache):
+    names = [f"pagecache:topic:{t}" for t in entry["topics"]]
+    changed_at = cache.get_many(names)
+    if len(changed_at) < len(names):
+        # A topic's time was evicted: we cannot tell what changed, so start counting again now.
+        now = time.time()
+        for name in names:
+            if name not in changed_at:
+                cache.add(name, now, timeout=None)
+        return False
+    return all(entry["started"] > when + CLOCK_SKEW for when in changed_at.values())
+
+
+def remember(name, topics, build):
+    """Return build()'s value, kept until one of the topics changes: the parts many pages share.
+
+    The value lives in the default cache; freshness is judged by the same topic times as pages.
+    """
+    if not enabled():
+        return build()
+    key = f"pagecache:part:{name}"
+    entry = default_cache.get(key)
+    if entry is not None and _fresh(entry, _cache()):
+        return entry["value"]
+    started = time.time()
+    value = build()
+    entry = {"value": value, "started": started, "topics": sorted({*EVERY_ANSWER, *topics})}
+    default_cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    return value
+
+
+def _public_headers(response, entry):
+    response["Cache-Control"] = (
+        f"public, max-age=0, s-maxage={settings.PAGE_CACHE_CDN_SECONDS}, "
+        "stale-while-revalidate=30, stale-if-error=86400"
+    )
+    response["Vary"] = "Accept-Encoding"
+    response["ETag"] = entry["etag"]
+    response["Last-Modified"] = formatdate(entry["started"], usegmt=True)
+
+
+def _not_modified(request, entry):
+    etags = request.headers.get("If-None-Match")
+    if etags is not None:
+        return entry["etag"] in [t.strip() for t in etags.split(",")] or etags.strip() == "*"
+    since = request.headers.get("If-Modified-Since")
+    if since:
+        try:
+            return int(entry["started"]) <= parsedate_to_datetime(since).timestamp()
+        except (TypeError, ValueError):
+            return False
+    return False
+
+
+def _answer(request, entry, state):
+    if _not_modified(request, entry):
+        response = HttpResponseNotModified()
+    else:
+        gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
+        response = HttpResponse(entry["gzip"] if gzipped else entry["body"], status=entry["status"])
+        for name, value in entry["headers"]:
+            response[name] = value
+        if gzipped:
+            response["Content-Encoding"] = "gzip"
+        response["Content-Length"] = str(len(response.content))
+    _public_headers(response, entry)
+    response["Age"] = str(max(0, int(time.time() - entry["started"])))
+    response["X-Cache"] = state
+    return response
+
+
+def _storable(request, response):
+    return (
+        getattr(request, "page_cache_topics", None)
+        and request.method == "GET"
+        and response.status_code == 200
+        and not response.streaming
+        and not response.cookies
+        and not response.has_header("Content-Encoding")
+        and "private" not in response.get("Cache-Control", "")
+        and "no-store" not in response.get("Cache-Control", "")
+        and not getattr(getattr(request, "user", None), "is_authenticated", False)
+    )
+
+
+def _entry(request, response, started):
+    body = response.content
+    return {
+        "status": response.status_code,
+        "headers": [(k, v) for k, v in response.items() if k.lower() not in OWN_HEADERS],
+        "body": body,
+        "gzip": gzip.compress(body, compresslevel=6, mtime=0),
+        "etag": f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
+        "started": started,
+        "topics": sorted(request.page_cache_topics),
+    }
+
+
+class PageCacheMiddleware:
+    """Serve anonymous readers from the page cache; store what opted-in views render for them."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key = _key(request) if enabled() else None
+        if key is None:
+            response = self.get_response(request)
+            if getattr(request, "page_cache_topics", None):
+                # A personalised copy of a public page: no shared cache may keep it.
+                response["Cache-Control"] = "private, no-cache"
+            return response
+
+        cache = _cache()
+        entry = cache.get(key)
+        if entry is not None:
+            if _fresh(entry, cache):
+                return _answer(request, entry, "HIT")
+            if not cache.add(key + ":rendering", 1, RENDER_LOCK_SECONDS):
+                return _answer(request, entry, "STALE")  # another request is re-rendering it
+
+        started = time.time()
+        response = self.get_response(request)
+        if not _storable(request, response):
+            if entry is not None:
+                cache.delete(key + ":rendering")
+            if getattr(request, "page_cache_topics", None) and response.status_code == 200:
+                response["Cache-Control"] = "private, no-cache"
+            return response
+        entry = _entry(request, response, started)
+        cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+        cache.delete(key + ":rendering")
+        return _answer(request, entry, "MISS")

@@ -1,0 +1,250 @@
+"""The full-page cache: what readers get from it, who never does, and how changes reach it."""
+
+import gzip
+import http.server
+import threading
+import time
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from masthead.core import pagecache
+from masthead.feed import services as feed_services
+from masthead.members import services as member_services
+from masthead.members.models import Campaign, Member
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    caches["pages"].clear()
+    # nothing has changed since long ago (a cache with no times trusts nothing at first)
+    caches["pages"].set_many({f"pagecache:topic:{t}": 0 for t in pagecache.TOPICS}, None)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run what waits for a commit (the cache hears about changes only then)."""
+
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            result = change()
+        time.sleep(pagecache.CLOCK_SKEW + 0.05)
+        return result
+
+    return run
+
+
+def test_a_reader_gets_the_second_view_from_the_cache_without_a_query(client, newsroom):
+    newsroom.article(title="Power back in Kharkiv")
+    first = client.get("/")
+    with CaptureQueriesContext(connection) as queries:
+        second = client.get("/")
+    assert first["X-Cache"] == "MISS"
+    assert second["X-Cache"] == "HIT"
+    assert len(queries) == 0
+    assert second.content == first.content
+    assert "Power back in Kharkiv" in second.content.decode()
+    # the stored answer keeps the page's own headers, and its CSP nonce matches the page's
+    nonce = second["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in second.content.decode()
+    assert second["Cache-Control"].startswith("public, max-age=0, s-maxage=")
+    assert "stale-while-revalidate" in second["Cache-Control"]
+    assert second["Vary"] == "Accept-Encoding"
+    assert not second.cookies
+
+
+def test_validators_give_304_and_gzip_is_served_to_those_who_ask(client, newsroom):
+    first = client.get("/")
+    assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
+    assert client.get("/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
+    assert client.get("/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
+    zipped = client.get("/", HTTP_ACCEPT_ENCODING="gzip, br")
+    assert zipped["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.content) == first.content
+
+
+def test_publishing_reaches_the_cached_front_page_feeds_and_sitemap(client, newsroom, committed):
+    # given cached pages
+    for url in ("/", "/rss.xml", "/news-sitemap.xml", "/news-feed/feed.json"):
+        client.get(url)
+    # when a story and a feed item are published
+    article = committed(lambda: newsroom.article(title="Dam breached near Nova Kakhovka"))
+    committed(lambda: feed_services.post_item(text="Evacuation ordered downstream."))
+    # then the next reader sees both
+    home = client.get("/")
+    assert home["X-Cache"] == "MISS"
+    assert "Dam breached near Nova Kakhovka" in home.content.decode()
+    assert "Evacuation ordered downstream." in home.content.decode()
+    assert article.title in client.get("/rss.xml").content.decode()
+    assert article.slug in client.get("/news-sitemap.xml").content.decode()
+    assert "Evacuation ordered downstream." in client.get("/news-feed/feed.json").content.decode()
+
+
+def test_a_feed_item_leaves_pages_that_do_not_show_the_feed_cached(client, newsroom, committed):
+    client.get("/rss.xml")
+    committed(lambda: feed_services.post_item(text="Air raid alert in Kyiv."))
+    assert client.get("/rss.xml")["X-Cache"] == "HIT"
+    assert client.get("/news-feed/rss.xml")["X-Cache"] == "MISS"
+
+
+def test_unpublishing_removes_a_story_from_cached_pages(client, newsroom, committed):
+    article = committed(lambda: newsroom.article(title="A story pulled for a correction"))
+    assert "A story pulled" in client.get("/").content.decode()
+    committed(lambda: article.unpublish())
+    assert "A story pulled" not in client.get("/").content.decode()
+    assert client.get(article.url).status_code == 404
+
+
+def test_staff_markup_never_reaches_the_public_cache(client, admin_client, newsroom):
+    article = newsroom.article(title="Edited story")
+    # staff first: their page has the Edit link, and no shared cache may keep it
+    staff_page = admin_client.get(article.url)
+    assert "/admin/pages/" in staff_page.content.decode()
+    assert staff_page["Cache-Control"] == "private, no-cache"
+    # then a reader: no Edit link, from a fresh render that is stored
+    reader_page = client.get(article.url)
+    assert reader_page["X-Cache"] == "MISS"
+    assert "/admin/pages/" not in reader_page.content.decode()
+    # and staff after the reader still get their own page, not the stored one
+    again = admin_client.get(article.url)
+    assert "X-Cache" not in again
+    assert "/admin/pages/" in again.content.decode()
+
+
+def test_members_and_readers_who_dismissed_the_banner_get_their_own_page(client, newsroom):
+    Campaign.objects.create(name="Drive", headline="Help us reach 20,000 members", goal=20000)
+    article = newsroom.article(
+        title="A long story",
+        body=[{"type": "paragraph", "value": f"<p>Paragraph {n}.</p>"} for n in range(6)],
+    )
+    assert "Help us reach 20,000 members" in client.get(article.url).content.decode()
+    member = Client()
+    member.cookies[member_services.MEMBER_COOKIE] = member_services.member_cookie_value(
+        Member.objects.create(email="paid@example.org")
+    )
+    page = member.get(article.url)
+    assert "X-Cache" not in page
+    assert "Thank you for being a member" in page.content.decode()
+    assert "Help us reach 20,000 members" not in page.content.decode()
+    # the stored page stays the reader's
+    assert "Thank you for being a member" not in client.get(article.url).content.decode()
+    dismissed = Client()
+    dismissed.cookies[member_services.DISMISS_COOKIE] = "1"
+    assert "X-Cache" not in dismissed.get("/")
+
+
+def test_campaign_progress_reaches_cached_pages(client, newsroom, committed):
+    Campaign.objects.create(name="Drive", headline="Help us reach 20,000 members", goal=20000)
+    assert "0 of 20,000 members" in client.get("/").content.decode()
+    committed(lambda: member_services.progress_changed())
+    Member.objects.create(email="new@example.org", is_active=True)
+    committed(lambda: member_services.progress_changed())
+    assert "1 of 20,000 members" in client.get("/").content.decode()
+
+
+def test_only_known_parameters_make_a_separate_page(client, newsroom):
+    client.get("/")
+    # tracking parameters from shares are the same page
+    assert client.get("/?utm_source=telegram&fbclid=x")["X-Cache"] == "HIT"
+    # pagination is its own page
+    assert client.get("/news/?page=1")["X-Cache"] == "MISS"
+    assert client.get("/news/?page=1")["X-Cache"] == "HIT"
+    # anything else is rendered and not kept, so junk parameters cannot fill the cache
+    assert "X-Cache" not in client.get("/?x=1")
+    assert "X-Cache" not in client.get("/?x=1")
+
+
+def test_a_stale_page_is_served_while_one_request_renders_it(client, newsroom, committed):
+    client.get("/")
+    committed(lambda: feed_services.post_item(text="New item."))
+    key = pagecache._key(_request("/"))
+    caches["pages"].add(key + ":rendering", 1, 10)  # another process is rendering it
+    stale = client.get("/")
+    assert stale["X-Cache"] == "STALE"
+    assert "New item." not in stale.content.decode()
+    caches["pages"].delete(key + ":rendering")
+    fresh = client.get("/")
+    assert fresh["X-Cache"] == "MISS"
+    assert "New item." in fresh.content.decode()
+
+
+def _request(path):
+    from django.test import RequestFactory
+
+    return RequestFactory().get(path)
+
+
+def test_non_pages_and_errors_are_never_stored(client, newsroom):
+    assert "X-Cache" not in client.get("/search/?q=grid")
+    assert client.get("/no-such-page/").status_code == 404
+    assert "X-Cache" not in client.get("/no-such-page/")
+    assert "X-Cache" not in client.get("/members/join/")
+
+
+class PurgeRecorder(http.server.BaseHTTPRequestHandler):
+    purged = []
+
+    def do_PURGE(self):  # noqa: N802 - the HTTP method's name
+        self.purged.append((self.headers["Host"], self.path))
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def varnish(settings):
+    """A local server that takes HTTP PURGE requests, as Varnish does."""
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), PurgeRecorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    PurgeRecorder.purged = []
+    settings.WAGTAILFRONTENDCACHE = {
+        "varnish": {
+            "BACKEND": "wagtail.contrib.frontend_cache.backends.HTTPBackend",
+            "LOCATION": f"http://127.0.0.1:{server.server_port}",
+        }
+    }
+    yield PurgeRecorder.purged
+    server.shutdown()
+
+
+def test_publishing_purges_the_cdn_for_the_page_and_the_pages_that_list_it(
+    newsroom, committed, varnish
+):
+    article = committed(lambda: newsroom.article(title="Purged"))
+    paths = {path for _host, path in varnish}
+    assert article.url in paths  # Wagtail's own purge of the page
+    assert {"/", "/rss.xml", "/news-sitemap.xml"} <= paths
+    # on the site's own address, as Wagtail purges the page
+    assert {host for host, _path in varnish} == {"localhost"}
+    varnish.clear()
+    committed(lambda: feed_services.post_item(text="Purge the feed."))
+    assert {path for _h, path in varnish} >= {"/news-feed/", "/news-feed/feed.json", "/"}
+
+
+def test_an_embargoed_feed_item_reaches_cached_pages_when_its_time_comes(
+    client, newsroom, committed
+):
+    import datetime
+
+    from django.utils import timezone
+
+    from masthead.core.management.commands import newsroom_worker
+
+    # given an item posted for one second from now, and the feed page cached without it
+    soon = timezone.now() + datetime.timedelta(seconds=1)
+    feed_services.post_item(text="Embargoed statement.", published_at=soon)
+    newsroom_worker._clock["last"] = timezone.now()
+    assert "Embargoed statement." not in client.get("/news-feed/").content.decode()
+    # when its time has come and the worker's scheduler makes its round
+    time.sleep(1.1)
+    committed(newsroom_worker.follow_the_clock)
+    # then the cached page shows it
+    assert "Embargoed statement." in client.get("/news-feed/").content.decode()
