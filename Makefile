@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= masthead.settings.dev
 
-.PHONY: run test install install-test browser-tools audio-tools lint seed reset-demo worker clean
+.PHONY: run test install install-test browser-tools audio-tools bench-tools bench lint seed reset-demo worker clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Masthead needs Python 3.11 or newer"'
@@ -32,6 +32,15 @@ browser-tools:
 # espeak-ng: the fallback speech engine (Piper, the default voice, comes from PyPI).
 audio-tools:
 	@command -v espeak-ng >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null) || echo "espeak-ng could not be installed: the fallback voice is unavailable"
+
+# wrk (load) and nginx (the static-file reference) for `make bench`.
+bench-tools:
+	@command -v wrk >/dev/null 2>&1 && command -v nginx >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk nginx >/dev/null)
+
+# Seeds 100,000 articles and 1,000,000 feed items in PostgreSQL (kept in masthead_bench), serves the
+# site in the production profile and prints requests/s beside nginx (bench/site_speed.py).
+bench: install audio-tools bench-tools
+	$(PY) bench/site_speed.py $(BENCH_ARGS)
 
 run: install audio-tools
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/masthead run

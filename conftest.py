@@ -13,3 +13,15 @@ pytest_plugins = ["tests.fixtures"]
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _empty_caches():
+    """Each test starts with empty caches: kept sites and settings may name rows another test rolled back."""
+    from django.core.cache import caches
+
+    from masthead.core.routing import forget_root_paths
+
+    for alias in ("default", "pages"):
+        caches[alias].clear()
+    forget_root_paths()

@@ -10,9 +10,10 @@ class CoreConfig(AppConfig):
         from django.contrib.auth import get_user_model  # noqa: F401 - apps are loaded here
         from wagtail.models import Locale, Site
 
-        from . import pagecache
+        from . import pagecache, routing
         from .models import NewsroomSettings
 
         # The newsroom's name, its sites and editions appear on every page.
         for model in (NewsroomSettings, Site, Locale):
             pagecache.follow(model, "site")
+        routing.keep_root_paths_in_process()
