@@ -52,7 +52,7 @@ def wait_for(url, timeout=60):
 def fetch(url, headers=None):
     request = urllib.request.Request(url, headers=headers or {})  # noqa: S310 - local
     with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - local
-        return response.read(), dict(response.headers)
+        return response.read(), response.headers  # case-insensitive: granian sends lowercase names
 
 
 def environment(database, redis_db):

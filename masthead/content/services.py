@@ -131,9 +131,9 @@ def article_sidebar(article):
         "related_latest": list(related[:4]),
         "latest_roundup": latest_roundup(),
         "feed_items": latest_items(limit=5),
-        "editors_picks": [a for a in editors_picks(article.get_site_id()) if a.pk != article.pk][
-            :5
-        ],
+        "editors_picks": [
+            pick for pick in editors_picks(article.get_site_id()) if pick.pk != article.pk
+        ][:5],
     }
 
 

@@ -16,7 +16,9 @@ def pages_changed(sender, **kwargs):
 page_published.connect(pages_changed, dispatch_uid="pagecache:published")
 page_unpublished.connect(pages_changed, dispatch_uid="pagecache:unpublished")
 post_page_move.connect(pages_changed, dispatch_uid="pagecache:moved")
-pagecache.follow(Page, "pages")  # deletions (and saves without publishing, which cost nothing)
+# Deletions: Django signals them for the Page row too (saves are signalled for the specific model
+# only, and only publishing makes a save visible, which page_published covers).
+pagecache.follow(Page, "pages")
 pagecache.follow(NewsImage, "pages")  # a new credit or focal point shows wherever the image does
 pagecache.follow(EditorsPicks, "picks")
 pagecache.follow(EditorsPick, "picks")

@@ -7,7 +7,6 @@ class CoreConfig(AppConfig):
     verbose_name = "Masthead core"
 
     def ready(self):
-        from django.contrib.auth import get_user_model  # noqa: F401 - apps are loaded here
         from wagtail.models import Locale, Site
 
         from . import pagecache, routing

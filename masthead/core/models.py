@@ -15,13 +15,11 @@ class SharedSettingMixin:
     def for_site(cls, site):
         from . import pagecache
 
+        parent = super()
         if site is None:
-            return super().for_site(site)
-        return pagecache.remember(
-            f"settings:{cls._meta.label}:{site.pk}",
-            cls.cache_topics,
-            lambda: super(SharedSettingMixin, cls).for_site(site),
-        )
+            return parent.for_site(site)
+        key = f"settings:{cls._meta.label}:{site.pk}"
+        return pagecache.remember(key, cls.cache_topics, lambda: parent.for_site(site))
 
 
 @register_setting(icon="site")

@@ -20,6 +20,7 @@ import gzip
 import hashlib
 import time
 from email.utils import formatdate, parsedate_to_datetime
+from functools import wraps
 from urllib.parse import parse_qsl, urlencode
 
 from django.conf import settings
@@ -28,6 +29,8 @@ from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.translation import get_language_from_request
+
+from .signals import on_change
 
 TOPICS = ("site", "campaign", "pages", "feed", "picks", "audio")
 EVERY_ANSWER = ("site",)
@@ -70,15 +73,11 @@ def cached_view(*topics):
     """Decorate a function view whose page depends on these topics."""
 
     def decorate(view):
+        @wraps(view)  # views may be Feed objects, which have no __name__: wraps skips it
         def wrapper(request, *args, **kwargs):
             show(request, *topics)
             return view(request, *args, **kwargs)
 
-        wrapper.__name__ = getattr(
-            view, "__name__", type(view).__name__
-        )  # views may be Feed objects
-        wrapper.__doc__ = view.__doc__
-        wrapper.__wrapped__ = view
         return wrapper
 
     return decorate
@@ -99,14 +98,11 @@ def changed(*topics):
 
 def follow(model, *topics):
     """Treat every save or delete of this model as a change to these topics."""
-    from django.db.models.signals import post_delete, post_save
 
     def handler(sender, **kwargs):
         changed(*topics)
 
-    uid = f"pagecache:{model._meta.label}:{','.join(topics)}"
-    post_save.connect(handler, sender=model, weak=False, dispatch_uid=uid + ":save")
-    post_delete.connect(handler, sender=model, weak=False, dispatch_uid=uid + ":delete")
+    on_change(model, handler, f"pagecache:{model._meta.label}:{','.join(topics)}")
 
 
 # --- The middleware --------------------------------------------------------------------------------
@@ -228,6 +224,13 @@ def _entry(request, response, started):
     }
 
 
+def _uncached(request, response):
+    """A cacheable page rendered for this browser alone: no shared cache may keep it."""
+    if getattr(request, "page_cache_topics", None) and response.status_code == 200:
+        response["Cache-Control"] = "private, no-cache"
+    return response
+
+
 class PageCacheMiddleware:
     """Serve anonymous readers from the page cache; store what opted-in views render for them."""
 
@@ -237,11 +240,7 @@ class PageCacheMiddleware:
     def __call__(self, request):
         key = _key(request) if enabled() else None
         if key is None:
-            response = self.get_response(request)
-            if getattr(request, "page_cache_topics", None):
-                # A personalised copy of a public page: no shared cache may keep it.
-                response["Cache-Control"] = "private, no-cache"
-            return response
+            return _uncached(request, self.get_response(request))
 
         cache = _cache()
         entry = cache.get(key)
@@ -256,9 +255,7 @@ class PageCacheMiddleware:
         if not _storable(request, response):
             if entry is not None:
                 cache.delete(key + ":rendering")
-            if getattr(request, "page_cache_topics", None) and response.status_code == 200:
-                response["Cache-Control"] = "private, no-cache"
-            return response
+            return _uncached(request, response)
         entry = _entry(request, response, started)
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         cache.delete(key + ":rendering")

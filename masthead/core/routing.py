@@ -11,11 +11,13 @@ import time
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_save
 from django.http.request import split_domain_port
 from wagtail import views as wagtail_views
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page, PageViewRestriction, Site
+
+from .signals import on_change
 
 SITES_KEY = "routing:sites"
 RESTRICTIONS_KEY = "routing:any-view-restrictions"
@@ -30,20 +32,17 @@ def _sites():
 
 
 def site_for_request(request):
-    """Wagtail's choice of site (hostname and port, then hostname, then the default), cached."""
+    """Wagtail's choice of site (hostname and port, then a unique hostname, then the default)."""
     hostname = split_domain_port(request._get_raw_host())[0]
-    port = request.get_port()
+    port = str(request.get_port())
     sites = _sites()
     by_name = [s for s in sites if s.hostname == hostname]
-    for site in by_name:
-        if str(site.port) == str(port):
-            return site
-    default = next((s for s in sites if s.is_default_site), None)
+    exact = next((s for s in by_name if str(s.port) == port), None)
+    if exact is not None:
+        return exact
     if len(by_name) == 1:
         return by_name[0]
-    if by_name and default in by_name:
-        return default
-    return default
+    return next((s for s in sites if s.is_default_site), None)
 
 
 def any_view_restrictions():
@@ -92,9 +91,8 @@ def _forget(key):
     return handler
 
 
-for _model, _key in ((Site, SITES_KEY), (PageViewRestriction, RESTRICTIONS_KEY)):
-    post_save.connect(_forget(_key), sender=_model, weak=False, dispatch_uid=f"routing:{_key}:s")
-    post_delete.connect(_forget(_key), sender=_model, weak=False, dispatch_uid=f"routing:{_key}:d")
+on_change(Site, _forget(SITES_KEY), "routing:sites")
+on_change(PageViewRestriction, _forget(RESTRICTIONS_KEY), "routing:restrictions")
 
 
 def _page_saved(sender, instance, **kwargs):
@@ -108,8 +106,7 @@ post_save.connect(_page_saved, weak=False, dispatch_uid="routing:pages")
 
 def find_page(site, path):
     """Return the live page at this path under the site's root as its own type, or None."""
-    url_path = site.root_page.url_path + "/".join(c for c in path.split("/") if c)
-    url_path = url_path if url_path.endswith("/") else url_path + "/"
+    url_path = site.root_page.url_path + "".join(f"{part}/" for part in path.split("/") if part)
     row = (
         Page.objects.filter(url_path=url_path, live=True, path__startswith=site.root_page.path)
         .values_list("pk", "content_type_id")

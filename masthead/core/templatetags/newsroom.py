@@ -104,4 +104,4 @@ def canonical_url(context):
 def nav_sections():
     from masthead.content.services import sections
 
-    return list(sections())
+    return sections()

@@ -44,10 +44,9 @@ def follow_the_clock():
     campaigns that started or ended since the last round."""
     from django.utils import timezone
 
+    from masthead.core.pagecache import changed
     from masthead.feed.services import items_due_between
     from masthead.members.services import campaigns_turning_between, progress_changed
-
-    from ...pagecache import changed
 
     now = timezone.now()
     since = _clock["last"] or now - timezone.timedelta(seconds=settings.MASTHEAD_SCHEDULER_INTERVAL)
