@@ -1,7 +1,8 @@
 """What the newsroom does with its content: the lists readers see and today's roundup."""
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -86,16 +87,22 @@ def sections():
 def latest_by_section(section_list, per_section=LATEST_PER_SECTION):
     """Return [(section, [articles])] in a fixed number of queries, however many articles there are.
 
-    Each section's newest ids come from a LIMIT subquery on its own index, so the cost stays flat at
-    100,000 articles (a window function over all of them did not).
+    Each section's newest ids come from a LIMIT subquery on its own index, joined with UNION ALL
+    into one IN (...): the database runs each small subquery and then looks the ids up. (OR-ing
+    the subqueries made PostgreSQL test all 100,000 articles against each: 170 ms; a window
+    function over all of them did not stay flat either.)
     """
     if not section_list:
         return []
-    newest = Q()
-    for section in section_list:
-        ids = ArticlePage.objects.live().filter(section=section).order_by(*NEWEST_FIRST)
-        newest |= Q(pk__in=ids.values("pk")[:per_section])
-    articles = published_articles().filter(newest)
+    parts, params = [], []
+    for number, section in enumerate(section_list):
+        newest = ArticlePage.objects.live().filter(section=section).order_by(*NEWEST_FIRST)
+        sql, part_params = newest.values("pk")[:per_section].query.sql_with_params()
+        # Only SQL Django compiled, with its parameters kept apart: nothing from a request.
+        parts.append(f"SELECT * FROM ({sql}) AS newest_{number}")  # noqa: S608
+        params.extend(part_params)
+    newest_ids = RawSQL(" UNION ALL ".join(parts), params)  # noqa: S611 - as above
+    articles = published_articles().filter(pk__in=newest_ids)
     grouped = {section.pk: [] for section in section_list}
     for article in articles:
         grouped[article.section_id].append(article)

@@ -107,11 +107,12 @@ post_save.connect(_page_saved, weak=False, dispatch_uid="routing:pages")
 def find_page(site, path):
     """Return the live page at this path under the site's root as its own type, or None."""
     url_path = site.root_page.url_path + "".join(f"{part}/" for part in path.split("/") if part)
-    row = (
+    rows = (
         Page.objects.filter(url_path=url_path, live=True, path__startswith=site.root_page.path)
-        .values_list("pk", "content_type_id")
-        .first()
+        .order_by()  # one page has this url_path; sorting by path made PostgreSQL walk them all
+        .values_list("pk", "content_type_id")[:1]
     )
+    row = next(iter(rows), None)
     if row is None:
         return None
     model = ContentType.objects.get_for_id(row[1]).model_class()
