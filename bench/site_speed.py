@@ -89,7 +89,9 @@ def seed(env, database, articles, feed_items):
              "SELECT (SELECT count(*) FROM content_articlepage), (SELECT count(*) FROM feed_feeditem)"],
             capture_output=True, text=True,
         ).stdout.strip()  # fmt: skip
-        if counts == f"{articles}|{feed_items}":
+        have = [int(n) for n in counts.split("|")] if "|" in counts else [0, 0]
+        # The publish-to-visible step adds a story and an item each run; a few more are fine.
+        if articles <= have[0] < articles + 100 and feed_items <= have[1] < feed_items + 100:
             print(
                 f"  {database}: {articles:,} articles and {feed_items:,} feed items already there"
             )
@@ -272,10 +274,13 @@ def main():
             try:
                 home = fetch(base + "/")[0].decode()
                 article = re.search(r'href="(/news/[^"]+/)"', home).group(1)
-                section = re.search(r'href="(/(?!news/)[\w-]+/)"[^>]*>[^<]*</a></li>', home)
+                # The navigation's first link is the News Feed; the sections follow it.
+                section = re.search(
+                    r'href="(/(?!news/|news-feed/)[\w-]+/)"[^>]*>[^<]*</a></li>', home
+                )
                 section = section.group(1) if section else "/war/"
                 urls = {"home": "/", "article": article, "section": section,
-                        "feed JSON": "/news-feed/feed.json"}  # fmt: skip
+                        "News Feed": "/news-feed/", "feed JSON": "/news-feed/feed.json"}  # fmt: skip
                 for name, path in urls.items():
                     fetch(base + path)
                     if size == "large":

@@ -64,7 +64,13 @@ class FeedItem(TranslatableMixin, index.Indexed, models.Model):
         verbose_name_plural = _("News Feed items")
         ordering = ["-published_at", "-id"]
         indexes = [
-            models.Index(fields=["locale", "-published_at", "-id"], name="feed_item_timeline")
+            models.Index(fields=["locale", "-published_at", "-id"], name="feed_item_timeline"),
+            # Pinned items are few among a million: without this, finding them read the whole feed.
+            models.Index(
+                fields=["-published_at", "-id"],
+                condition=models.Q(is_pinned=True),
+                name="feed_item_pinned",
+            ),
         ]
 
     def __str__(self):
