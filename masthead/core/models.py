@@ -64,15 +64,9 @@ class NewsroomSettings(SharedSettingMixin, BaseSiteSetting):
 class PublicPageMixin:
     """What every public page can say about itself to templates, search engines and social cards."""
 
-    # What the page shows besides itself, for the page cache: its lists, side boxes and the banner.
+    # What the page shows besides itself, for the page cache (core/wagtail_hooks.py): its lists,
+    # side boxes and the banner.
     cache_topics = ("pages", "feed", "picks", "campaign")
-
-    def serve(self, request, *args, **kwargs):
-        from . import pagecache
-
-        if not self.get_view_restrictions():
-            pagecache.show(request, *self.cache_topics)
-        return super().serve(request, *args, **kwargs)
 
     def get_site_id(self):
         """The id of the site this page belongs to, from Wagtail's cached root paths (no query)."""

@@ -59,6 +59,24 @@ def test_a_reader_gets_the_second_view_from_the_cache_without_a_query(client, ne
     assert not second.cookies
 
 
+def test_every_public_page_type_is_kept(client, newsroom):
+    article = newsroom.article(title="Kept", tags=["energy"])
+    urls = [
+        "/",
+        article.url,
+        newsroom.sections[0].url,  # routable pages (sections, authors) too
+        newsroom.authors[0].url,
+        newsroom.news.url,
+        "/tags/energy/",
+        "/news-feed/",
+        "/news-feed/feed.json",
+        "/rss.xml",
+    ]
+    for url in urls:
+        assert client.get(url)["X-Cache"] == "MISS", url
+        assert client.get(url)["X-Cache"] == "HIT", url
+
+
 def test_validators_give_304_and_gzip_is_served_to_those_who_ask(client, newsroom):
     first = client.get("/")
     assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
