@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= masthead.settings.dev
 
-.PHONY: run test install install-test browser-tools audio-tools bench-tools bench lint seed reset-demo worker clean
+.PHONY: run test install install-test browser-tools audio-tools bench-tools bench scale-out lint seed reset-demo worker clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Masthead needs Python 3.11 or newer"'
@@ -41,6 +41,10 @@ bench-tools:
 # site in the production profile and prints requests/s beside nginx (bench/site_speed.py).
 bench: install audio-tools bench-tools
 	$(PY) bench/site_speed.py $(BENCH_ARGS)
+
+# Two web processes and two workers on one PostgreSQL and Redis, each step checked (bench/scale_out.py).
+scale-out: install-test audio-tools
+	$(PY) bench/scale_out.py $(SCALE_ARGS)
 
 run: install audio-tools
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/masthead run

@@ -20,8 +20,10 @@ def _empty_caches():
     """Each test starts with empty caches: kept sites and settings may name rows another test rolled back."""
     from django.core.cache import caches
 
+    from masthead.core.fastpath import LOCAL
     from masthead.core.routing import forget_root_paths
 
     for alias in ("default", "pages"):
         caches[alias].clear()
     forget_root_paths()
+    LOCAL.clear()

@@ -3,7 +3,7 @@
     .venv/bin/python bench/newsletter_send.py                 # 100,000 readers
     .venv/bin/python bench/newsletter_send.py --readers 1000000
 
-Needs PostgreSQL (several workers share it); uses its own database, masthead_bench, by default.
+Needs PostgreSQL (several workers share it); uses its own database, masthead_bench_send, by default.
 Prints: the time to write the delivery rows, messages per second with 1 and 2 worker processes
 (each `manage.py newsroom_worker` on the database task queue), the rate of a bare smtplib loop
 sending the same message to the same sink (the ceiling the sink allows), and the audience count
@@ -58,7 +58,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--readers", type=int, default=100_000)
     parser.add_argument(
-        "--database-url", default="postgres://postgres@127.0.0.1:5432/masthead_bench"
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/masthead_bench_send"
     )
     args = parser.parse_args()
 

@@ -28,7 +28,7 @@ from django.core.cache import cache as default_cache
 from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
-from django.utils.translation import get_language_from_request
+from django.http.cookie import parse_cookie
 
 from .signals import on_change
 
@@ -40,6 +40,9 @@ RENDER_LOCK_SECONDS = 10
 KEYED_PARAMETERS = {"page", "before", "p"}
 IGNORED_PARAMETERS = {"fbclid", "gclid", "mc_cid", "mc_eid", "ref"}
 # Headers the cache sets itself on every answer.
+# WSGI environ keys by which the fast path and the middleware hand each other an entry.
+FETCHED = "masthead.pagecache.fetched"
+STORED = "masthead.pagecache.stored"
 OWN_HEADERS = {"cache-control", "vary", "etag", "last-modified", "content-length", "set-cookie"}
 
 
@@ -89,8 +92,11 @@ def changed(*topics):
     def record():
         now = time.time()
         _cache().set_many({f"pagecache:topic:{t}": now for t in topics}, timeout=None)
-        from . import cdn
+        from . import cdn, fastpath
 
+        fastpath.LOCAL.heard(
+            topics, now
+        )  # this process need not wait for its next read of the times
         cdn.purge_topics(topics)
 
     transaction.on_commit(record)
@@ -108,22 +114,43 @@ def follow(model, *topics):
 # --- The middleware --------------------------------------------------------------------------------
 
 
-def _key(request):
-    """The cache key for a request, or None when the request must not use the cache."""
-    if request.method not in ("GET", "HEAD"):
+def key_for(environ):
+    """The cache key for a WSGI request, or None when the request must not use the cache.
+
+    Read from the raw WSGI environ, so the fast path (fastpath.py) and the middleware agree without
+    building a request. A page's language follows from its address (editions live under their own
+    path), so the key needs no Accept-Language. Only hosts Django accepted ever get an entry stored.
+    """
+    if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
-    if any(name in request.COOKIES for name in personal_cookies()):
+    cookies = environ.get("HTTP_COOKIE")
+    if cookies and any(name in parse_cookie(cookies) for name in personal_cookies()):
         return None
     params = []
-    for name, value in parse_qsl(request.META.get("QUERY_STRING", ""), keep_blank_values=True):
-        if name.startswith("utm_") or name in IGNORED_PARAMETERS:
-            continue
-        if name not in KEYED_PARAMETERS:
-            return None
-        params.append((name, value))
-    language = get_language_from_request(request, check_path=True)
-    address = f"{request.get_host()}{request.path}?{urlencode(sorted(params))}|{language}"
-    return "pagecache:page:" + hashlib.sha256(address.encode()).hexdigest()
+    query = environ.get("QUERY_STRING")
+    if query:
+        for name, value in parse_qsl(query, keep_blank_values=True):
+            if name.startswith("utm_") or name in IGNORED_PARAMETERS:
+                continue
+            if name not in KEYED_PARAMETERS:
+                return None
+            params.append((name, value))
+    host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+    path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
+    address = f"{_scheme(environ)}://{host}{path}?{urlencode(sorted(params))}"
+    return (
+        "pagecache:page:" + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
+    )
+
+
+def _scheme(environ):
+    """http or https as Django would judge it, so a page never answers for the other scheme."""
+    proxy_header = getattr(settings, "SECURE_PROXY_SSL_HEADER", None)
+    if proxy_header:
+        header, secure_value = proxy_header
+        if header in environ:
+            return "https" if environ[header].split(",")[0].strip() == secure_value else "http"
+    return environ.get("wsgi.url_scheme", "http")
 
 
 def _fresh(entry, cache):
@@ -157,20 +184,29 @@ def remember(name, topics, build):
     return value
 
 
-def _public_headers(response, entry):
-    response["Cache-Control"] = (
-        f"public, max-age=0, s-maxage={settings.PAGE_CACHE_CDN_SECONDS}, "
-        "stale-while-revalidate=30, stale-if-error=86400"
-    )
-    response["Vary"] = "Accept-Encoding"
-    response["ETag"] = entry["etag"]
-    response["Last-Modified"] = formatdate(entry["started"], usegmt=True)
+def public_headers(entry):
+    """The headers every public copy of an entry carries, whoever serves it."""
+    return [
+        (
+            "Cache-Control",
+            f"public, max-age=0, s-maxage={settings.PAGE_CACHE_CDN_SECONDS}, "
+            "stale-while-revalidate=30, stale-if-error=86400",
+        ),
+        ("Vary", "Accept-Encoding"),
+        ("ETag", entry["etag"]),
+        ("Last-Modified", formatdate(entry["started"], usegmt=True)),
+    ]
+
+
+def etag_matches(validators, etag):
+    """Whether an If-None-Match header names this entity tag."""
+    return validators.strip() == "*" or etag in [t.strip() for t in validators.split(",")]
 
 
 def _not_modified(request, entry):
-    etags = request.headers.get("If-None-Match")
-    if etags is not None:
-        return entry["etag"] in [t.strip() for t in etags.split(",")] or etags.strip() == "*"
+    validators = request.headers.get("If-None-Match")
+    if validators is not None:
+        return etag_matches(validators, entry["etag"])
     since = request.headers.get("If-Modified-Since")
     if since:
         try:
@@ -191,7 +227,8 @@ def _answer(request, entry, state):
         if gzipped:
             response["Content-Encoding"] = "gzip"
         response["Content-Length"] = str(len(response.content))
-    _public_headers(response, entry)
+    for name, value in public_headers(entry):
+        response[name] = value
     response["Age"] = str(max(0, int(time.time() - entry["started"])))
     response["X-Cache"] = state
     return response
@@ -238,14 +275,16 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        key = _key(request) if enabled() else None
+        key = key_for(request.META) if enabled() else None
         if key is None:
             return _uncached(request, self.get_response(request))
 
         cache = _cache()
-        entry = cache.get(key)
+        # The fast path in front of Django may have read the entry already.
+        entry = request.META.pop(FETCHED) if FETCHED in request.META else cache.get(key)
         if entry is not None:
             if _fresh(entry, cache):
+                request.META[STORED] = entry  # the fast path keeps a copy in this process
                 return _answer(request, entry, "HIT")
             if not cache.add(key + ":rendering", 1, RENDER_LOCK_SECONDS):
                 return _answer(request, entry, "STALE")  # another request is re-rendering it
@@ -259,4 +298,5 @@ class PageCacheMiddleware:
         entry = _entry(request, response, started)
         cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
         cache.delete(key + ":rendering")
+        request.META[STORED] = entry
         return _answer(request, entry, "MISS")

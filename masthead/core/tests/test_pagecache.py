@@ -181,7 +181,7 @@ def test_only_known_parameters_make_a_separate_page(client, newsroom):
 def test_a_stale_page_is_served_while_one_request_renders_it(client, newsroom, committed):
     client.get("/")
     committed(lambda: feed_services.post_item(text="New item."))
-    key = pagecache._key(_request("/"))
+    key = pagecache.key_for(_request("/").META)
     caches["pages"].add(key + ":rendering", 1, 10)  # another process is rendering it
     stale = client.get("/")
     assert stale["X-Cache"] == "STALE"

@@ -5,10 +5,12 @@ import os
 import subprocess
 import sys
 import uuid
+from pathlib import Path
 
 import pytest
 import redis
 
+ROOT = Path(__file__).resolve().parents[3]
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/14")
 
 SCRIPT = """
@@ -61,3 +63,25 @@ def test_redis_cache_and_rq_queue_from_environment(real_redis, tmp_path):
     assert report["cached"] == "stored through Django"
     assert any(key.encode() in k for k in real_redis.keys("*"))
     assert real_redis.exists(f"rq:job:{report['task_id']}")
+
+
+def test_two_web_processes_and_two_workers_share_one_database_and_redis():
+    """bench/scale_out.py: two granian processes and two RQ workers on PostgreSQL and Redis serve
+    the same site, see each other's changes within a second, and send each e-mail exactly once."""
+    database = f"masthead_scale_{uuid.uuid4().hex[:8]}"
+    redis_db = 9 + os.getpid() % 4  # apart from other runs' databases on a shared machine
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, str(ROOT / "bench" / "scale_out.py"), "--readers", "300",
+         "--database", database, "--redis-db", str(redis_db)],
+        capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "FAIL" not in result.stdout
+    for step in (
+        "both ports serve the site",
+        "each reader got exactly one confirmation",
+        "shows on both ports",
+        "both workers sent",
+        "the other still sends confirmations",
+    ):
+        assert step in result.stdout, step

@@ -65,6 +65,19 @@ def run_due_work():
             logger.exception("%s failed; trying again next round", job.__name__)
 
 
+def claim_round(interval):
+    """With several workers (scale-out), one of them runs each round: the first to claim it in the
+    shared cache. The claim lasts almost the whole interval, so the others skip this round."""
+    from django.core.cache import cache
+
+    try:
+        return cache.add("masthead:scheduler:round", 1, timeout=max(1, int(interval) - 1))
+    except Exception:
+        # Every job is safe to run twice; skipping rounds while the cache is down is not.
+        logger.warning("could not claim the scheduler round; running it anyway", exc_info=True)
+        return True
+
+
 class Scheduler(threading.Thread):
     def __init__(self, interval):
         super().__init__(name="masthead-scheduler", daemon=True)
@@ -76,7 +89,8 @@ class Scheduler(threading.Thread):
             # A long-lived thread must drop connections the database closed meanwhile.
             close_old_connections()
             try:
-                run_due_work()
+                if claim_round(self.interval):
+                    run_due_work()
             finally:
                 close_old_connections()
             self.stopped.wait(self.interval)
@@ -106,7 +120,10 @@ class Command(BaseCommand):
         try:
             backend = settings.TASKS["default"]["BACKEND"]
             if backend.startswith("django_tasks_rq"):
-                call_command("rqworker", "default", "--with-scheduler")
+                # django-tasks-rq runs tasks only through its own job class.
+                call_command(
+                    "rqworker", "default", "--with-scheduler", "--job-class", "django_tasks_rq.Job"
+                )
             elif backend.startswith("django_tasks_db"):
                 call_command("db_worker", "--queue-name=*", "--interval=1")
             else:
