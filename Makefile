@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= masthead.settings.dev
 
-.PHONY: run test install install-test browser-tools audio-tools bench-tools bench scale-out lint seed reset-demo worker clean
+.PHONY: run test install install-test browser-tools audio-tools bench-tools bench scale-out lighthouse lint seed reset-demo worker clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Masthead needs Python 3.11 or newer"'
@@ -45,6 +45,11 @@ bench: install audio-tools bench-tools
 # Two web processes and two workers on one PostgreSQL and Redis, each step checked (bench/scale_out.py).
 scale-out: install-test audio-tools
 	$(PY) bench/scale_out.py $(SCALE_ARGS)
+
+# Lighthouse 12 (npm) with Debian's Chromium on the demo site's home and article pages (bench/lighthouse.py).
+lighthouse: install browser-tools audio-tools
+	@test -x node_modules/.bin/lighthouse || npm install --no-audit --no-fund --silent
+	$(PY) bench/lighthouse.py $(LIGHTHOUSE_ARGS)
 
 run: install audio-tools
 	HOST=$(HOST) PORT=$(PORT) $(VENV)/bin/masthead run
