@@ -95,3 +95,25 @@ class PublicPageMixin:
     def get_json_ld(self, request):
         """Return structured data (a dict or list) for the page, or None."""
         return None
+
+
+class HeldTask(models.Model):
+    """A task the queue could not take (Redis was down), kept in the database until it can.
+
+    Wagtail and Masthead queue work inside saves and publishes; with the queue unreachable those
+    must still succeed. The worker hands held tasks to the queue once it answers (core/queue.py).
+    """
+
+    task_path = models.CharField(max_length=255)
+    queue_name = models.CharField(max_length=100, default="default")
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    run_after = models.DateTimeField(null=True, blank=True)
+    priority = models.IntegerField(default=0)
+    held_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self):
+        return f"{self.task_path}{tuple(self.args)}"

@@ -59,7 +59,9 @@ def test_redis_cache_and_rq_queue_from_environment(real_redis, tmp_path):
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout.strip().splitlines()[-1])
     assert report["cache_backend"] == "masthead.core.cache.RedisCache"  # Django's, reusing clients
-    assert report["tasks_backend"] == "django_tasks_rq.RQBackend"
+    assert (
+        report["tasks_backend"] == "masthead.core.queue.RQBackend"
+    )  # django-tasks-rq's, held when down
     assert report["cached"] == "stored through Django"
     assert any(key.encode() in k for k in real_redis.keys("*"))
     assert real_redis.exists(f"rq:job:{report['task_id']}")

@@ -22,10 +22,11 @@ def publish_due_pages():
 
 def send_due_newsletters():
     """Start scheduled newsletter issues and resume sends whose workers died."""
-    from masthead.newsletters import sending
+    from masthead.newsletters import sending, services
 
     sending.start_due_issues()
     sending.resume_stalled()
+    services.send_missing_confirmations()  # sign-ups made while the queue was down
 
 
 def keep_memberships():
@@ -57,8 +58,22 @@ def follow_the_clock():
     _clock["last"] = now
 
 
+def release_held_tasks():
+    """Queue the tasks held in the database while Redis was down (Redis task queue only)."""
+    if settings.TASKS["default"]["BACKEND"].endswith("RQBackend"):
+        from masthead.core.queue import release_held
+
+        release_held()
+
+
 def run_due_work():
-    for job in (publish_due_pages, send_due_newsletters, keep_memberships, follow_the_clock):
+    for job in (
+        release_held_tasks,
+        publish_due_pages,
+        send_due_newsletters,
+        keep_memberships,
+        follow_the_clock,
+    ):
         try:
             job()
         except Exception:
@@ -119,7 +134,7 @@ class Command(BaseCommand):
             scheduler.start()
         try:
             backend = settings.TASKS["default"]["BACKEND"]
-            if backend.startswith("django_tasks_rq"):
+            if backend.endswith("RQBackend"):
                 # django-tasks-rq runs tasks only through its own job class.
                 call_command(
                     "rqworker", "default", "--with-scheduler", "--job-class", "django_tasks_rq.Job"

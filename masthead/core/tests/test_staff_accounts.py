@@ -1,0 +1,144 @@
+"""Staff accounts: failed sign-ins lock out, two-factor sign-in guards the admin, sessions expire."""
+
+import time
+
+import pytest
+from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "a long and private passphrase 2026"  # noqa: S105 - a test account's
+
+
+@pytest.fixture
+def editor(newsroom):
+    return get_user_model().objects.create_user(
+        "olena", "olena@example.org", PASSWORD, is_staff=True, is_superuser=True
+    )
+
+
+def sign_in(client, username="olena", password=PASSWORD, address="203.0.113.5"):
+    return client.post(
+        "/admin/login/", {"username": username, "password": password}, REMOTE_ADDR=address
+    )
+
+
+def code_for(device, drift=0):
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, drift):06d}"
+
+
+def test_password_sign_in_works_and_the_session_expires_in_hours_not_weeks(editor, settings):
+    client = Client()
+    response = sign_in(client)
+    assert response.status_code == 302
+    assert client.get("/admin/").status_code == 200
+    # without "remember me" the cookie ends with the browser; the server ends it within 12 hours
+    assert client.session.get_expiry_age() == settings.SESSION_COOKIE_AGE == 12 * 3600
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    assert cookie["httponly"] and cookie["samesite"] == "Lax" and not cookie["max-age"]
+    remembered = Client()
+    remembered.post("/admin/login/", {"username": "olena", "password": PASSWORD, "remember": "on"})
+    assert int(remembered.cookies[settings.SESSION_COOKIE_NAME]["max-age"]) == 12 * 3600
+    # a session past its age is no longer signed in
+    session = client.session
+    session.set_expiry(-1)
+    session.save()
+    assert client.get("/admin/").status_code == 302
+
+
+def test_repeated_failures_lock_the_account_even_against_the_right_password(editor, settings):
+    attacker = Client()
+    for attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        assert sign_in(attacker, password="guess").status_code == 200, attempt  # form, with error
+    assert sign_in(attacker, password="guess").status_code == 429  # the limit: paused
+    locked = sign_in(attacker)  # the right password, too late
+    assert locked.status_code == 429
+    assert "Sign-in paused" in locked.content.decode()
+    assert "_auth_user_id" not in attacker.session
+    # the account is paused from anywhere, not only from the attacker's address
+    elsewhere = Client()
+    assert sign_in(elsewhere, address="198.51.100.7").status_code == 429
+    # an administrator unlocks it (masthead axes_reset_username olena)
+    from django.core.management import call_command
+
+    call_command("axes_reset_username", "olena")
+    assert sign_in(elsewhere, address="198.51.100.7").status_code == 302
+
+
+def test_spraying_many_accounts_from_one_address_is_paused_too(editor, settings):
+    sprayer = Client()
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(sprayer, username=f"user{n}", password="guess")
+    assert sign_in(sprayer).status_code == 429
+    assert AccessAttempt.objects.filter(ip_address="203.0.113.5").exists()
+    # readers elsewhere and the editor from another address are not affected
+    assert sign_in(Client(), address="192.0.2.44").status_code == 302
+
+
+def test_two_factor_sign_in_turned_on_guards_the_admin_until_the_code_is_given(editor):
+    client = Client()
+    sign_in(client)
+    # turning it on: a QR code and a key, then one code to prove the app has it
+    page = client.get("/admin/two-factor/")
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "<svg" in html and "Turn on two-factor sign-in" in html
+    device = TOTPDevice.objects.get(user=editor, confirmed=False)
+    wrong = client.post("/admin/two-factor/", {"code": "000000"})
+    assert wrong.status_code == 400 and "That code is not right" in wrong.content.decode()
+    # after a wrong code the next one waits a moment (guessing would take years)
+    device.refresh_from_db()
+    again = client.post("/admin/two-factor/", {"code": code_for(device)})
+    assert "Too many wrong codes" in again.content.decode()
+    time.sleep(1.1)
+    assert client.post("/admin/two-factor/", {"code": code_for(device)}).status_code == 200
+    assert TOTPDevice.objects.get(user=editor).confirmed
+
+    # signing in again: the password alone opens nothing in the admin
+    client.post("/admin/logout/")
+    fresh = Client()
+    assert sign_in(fresh).status_code == 302
+    blocked = fresh.get("/admin/pages/")
+    assert blocked.status_code == 302
+    assert blocked["Location"].startswith("/admin/two-factor/verify/?next=/admin/pages/")
+    assert fresh.get("/admin/two-factor/").status_code == 302  # nor can it turn two-factor off
+    # a wrong code is refused in words; the right one opens the admin where the editor was going
+    refused = fresh.post("/admin/two-factor/verify/", {"code": "123456", "next": "/admin/pages/"})
+    assert refused.status_code == 400
+    assert "That code is not right" in refused.content.decode()
+    time.sleep(1.1)
+    device.refresh_from_db()
+    opened = fresh.post(
+        "/admin/two-factor/verify/", {"code": code_for(device, drift=1), "next": "/admin/pages/"}
+    )
+    assert opened.status_code == 302 and opened["Location"] == "/admin/pages/"
+    assert fresh.get("/admin/pages/").status_code == 200
+
+
+def test_the_code_page_never_sends_an_editor_to_another_site(editor):
+    client = Client()
+    sign_in(client)
+    device = TOTPDevice.objects.create(user=editor, name="app", confirmed=True)
+    response = client.post(
+        "/admin/two-factor/verify/", {"code": code_for(device), "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/admin/"
+
+
+def test_turning_two_factor_off_needs_a_code(editor):
+    client = Client()
+    sign_in(client)
+    device = TOTPDevice.objects.create(user=editor, name="app", confirmed=True)
+    client.post("/admin/two-factor/verify/", {"code": code_for(device)})
+    page = client.get("/admin/two-factor/")
+    assert "Turn off two-factor sign-in" in page.content.decode()
+    assert client.post("/admin/two-factor/", {"code": "000000"}).status_code == 200
+    assert TOTPDevice.objects.filter(user=editor).exists()
+    time.sleep(1.1)
+    device.refresh_from_db()
+    client.post("/admin/two-factor/", {"code": code_for(device, drift=1)})
+    assert not TOTPDevice.objects.filter(user=editor).exists()
