@@ -1,10 +1,12 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from masthead.content.models import ArticlePage
+from masthead.core.security import local_path
 
 from . import services
 
@@ -22,4 +24,6 @@ def regenerate(request, page_id):
             request,
             _("Narration is switched off for this article or for the site (Settings → Audio)."),
         )
-    return redirect(request.POST.get("next") or "wagtailsnippets_audio_narration:list")
+    return redirect(
+        local_path(request.POST.get("next"), reverse("wagtailsnippets_audio_narration:list"))
+    )

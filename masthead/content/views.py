@@ -1,5 +1,7 @@
 """Views outside the page tree: tag pages and search. Thin: they ask services and render."""
 
+import re
+
 from django.contrib.sitemaps import views as sitemap_views
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
@@ -25,9 +27,12 @@ def tag_page(request, slug):
 @ratelimit.limited("search", methods=("GET",))
 def search(request):
     query = (request.GET.get("q") or "").strip()[:SEARCH_QUERY_MAX]
+    # Words only: punctuation means nothing to readers here, and SQLite's full-text engine would
+    # take quotes and brackets as its own syntax (found by the fuzzing tests).
+    words = " ".join(re.findall(r"\w+", query))
     results = None
-    if query:
-        matches = ArticlePage.objects.live().public().search(query, operator="and")
+    if words:
+        matches = ArticlePage.objects.live().public().search(words, operator="and")
         results = paginate(request, matches, 20)
         # Search results come back as a list; fetch what each card shows in fixed queries.
         ids = [page.pk for page in results.object_list]

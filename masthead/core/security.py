@@ -96,3 +96,21 @@ def cross_site_refused(view):
         return view(request, *args, **kwargs)
 
     return wrapper
+
+
+def local_path(value, default="/"):
+    """A "next" address a form sent back, kept only if it is a path on this site.
+
+    Anything else (another site, `//host`, `javascript:`, a bare word that redirect() would take for
+    a view name) gives `default`, so a link cannot send a reader or an editor elsewhere.
+    """
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    if (
+        isinstance(value, str)
+        and value.startswith("/")
+        and not value.startswith(("//", "/\\"))
+        and url_has_allowed_host_and_scheme(value, allowed_hosts=None)
+    ):
+        return value
+    return default

@@ -11,13 +11,14 @@ import io
 from django import forms
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django_otp import login as otp_login
 from django_otp import user_has_device
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from django_otp.qr import write_qrcode_image
+
+from .security import local_path
 
 # Admin pages an account with two-factor sign-in may open before giving its code.
 OPEN_BEFORE_CODE = ("two-factor/verify/", "logout/", "login/", "jsi18n/")
@@ -89,9 +90,9 @@ def verify(request):
     """After the password: the code. Reached from the middleware's redirect."""
     if not request.user.is_authenticated:
         return redirect("wagtailadmin_login")
-    next_url = request.POST.get("next") or request.GET.get("next") or reverse("wagtailadmin_home")
-    if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
-        next_url = reverse("wagtailadmin_home")
+    next_url = local_path(
+        request.POST.get("next") or request.GET.get("next"), reverse("wagtailadmin_home")
+    )
     form = CodeForm(request.POST or None, devices=_confirmed(request.user))
     if request.method == "POST" and form.is_valid():
         otp_login(request, form.device)

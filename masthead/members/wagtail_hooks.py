@@ -4,6 +4,8 @@ from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from masthead.core.admin_export import SafeExportIndexView
+
 from . import services
 from .models import Campaign, Gift, Member, Payment
 
@@ -22,6 +24,7 @@ class MemberViewSet(SnippetViewSet):
     search_fields = ["email", "name"]
     ordering = ["-created_at"]
     inspect_view_enabled = True
+    index_view_class = SafeExportIndexView  # reader-typed text opens as text
     list_export = ["email", "name", "is_active", "active_since", "created_at", "stripe_customer_id"]
 
 
@@ -32,6 +35,7 @@ class PaymentViewSet(SnippetViewSet):
     list_filter = ["kind", "currency"]
     ordering = ["-paid_at"]
     inspect_view_enabled = True
+    index_view_class = SafeExportIndexView  # reader-typed text opens as text
     list_export = ["paid_at", "kind", "amount", "amount_refunded", "currency", "member"]
 
 

@@ -11,6 +11,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
 from masthead.content.models import ArticlePage
+from masthead.core.admin_export import SafeExportIndexView
 from masthead.core.context_processors import can_use_admin
 
 from . import admin_views, outbox
@@ -49,6 +50,11 @@ class SubscriptionViewSet(SnippetViewSet):
     search_fields = ["subscriber__email"]
     ordering = ["-created_at"]
     inspect_view_enabled = True
+    inspect_view_fields = [
+        "subscriber", "newsletter", "state", "source", "created_at", "confirmed_at",
+        "unsubscribed_at",
+    ]  # fmt: skip
+    index_view_class = SafeExportIndexView  # reader-typed text opens as text
     list_export = [
         "subscriber",
         "newsletter",

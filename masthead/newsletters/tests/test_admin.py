@@ -127,3 +127,15 @@ def test_subscriptions_can_be_read_and_exported_but_not_edited_by_staff(editor_c
     assert export.status_code == 200 and "reader2@example.org" in body
     assert editor_client.get("/admin/snippets/newsletters/subscription/add/").status_code == 302
     assert editor_client.post("/admin/snippets/newsletters/subscription/add/").status_code == 302
+
+
+def test_a_reader_typed_formula_is_exported_as_text(editor_client, daily):
+    from masthead.newsletters.models import Subscription
+
+    Subscription.objects.filter(subscriber__email="reader0@example.org").update(
+        source='=HYPERLINK("https://evil.example","Click")'
+    )
+    export = editor_client.get("/admin/snippets/newsletters/subscription/?export=csv")
+    body = b"".join(export.streaming_content).decode()
+    assert "'=HYPERLINK" in body
+    assert ",=HYPERLINK" not in body and '"=HYPERLINK' not in body
