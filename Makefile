@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= masthead.settings.dev
 
-.PHONY: run test install install-test browser-tools audio-tools bench-tools bench scale-out lighthouse lint seed reset-demo worker clean
+.PHONY: run test install install-test browser-tools audio-tools bench-tools bench scale-out soak lighthouse lint seed reset-demo worker clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Masthead needs Python 3.11 or newer"'
@@ -45,6 +45,10 @@ bench: install audio-tools bench-tools
 # Two web processes and two workers on one PostgreSQL and Redis, each step checked (bench/scale_out.py).
 scale-out: install-test audio-tools
 	$(PY) bench/scale_out.py $(SCALE_ARGS)
+
+# Five minutes of mixed reading and writing traffic; reports the rate, errors and anything lost.
+soak: install-test audio-tools bench-tools
+	$(PY) bench/soak.py $(SOAK_ARGS)
 
 # Lighthouse 12 (npm) with Debian's Chromium on the demo site's home and article pages (bench/lighthouse.py).
 lighthouse: install browser-tools audio-tools

@@ -317,6 +317,47 @@ def update_preferences(subscriber, chosen, *, source="preference centre", ip="")
 
 
 @transaction.atomic
+def subscriber_data(subscriber):
+    """Everything kept about one reader of the newsletters, for them to download."""
+    return {
+        "email": subscriber.email,
+        "name": subscriber.name,
+        "first_seen": subscriber.created_at.isoformat(),
+        "subscriptions": [
+            {
+                "newsletter": s.newsletter.name,
+                "state": s.state,
+                "signed_up": s.created_at.isoformat(),
+                "confirmed": s.confirmed_at.isoformat() if s.confirmed_at else None,
+                "unsubscribed": s.unsubscribed_at.isoformat() if s.unsubscribed_at else None,
+                "where": s.source,
+            }
+            for s in subscriber.subscriptions.select_related("newsletter").order_by("created_at")
+        ],
+        "consent_history": [
+            {
+                "action": e.action,
+                "newsletter": e.newsletter.name if e.newsletter else None,
+                "at": e.at.isoformat(),
+                "where": e.source,
+            }
+            for e in subscriber.consent_events.select_related("newsletter").order_by("at")
+        ],
+        "issues_sent": subscriber.deliveries.filter(state="sent").count(),
+    }
+
+
+@transaction.atomic
+def forget_subscriber(subscriber, *, ip=""):
+    """Erase a reader who asked: their address, subscriptions, consent history and delivery rows.
+
+    Unsubscribed first, so every newsletter's audience count stays right; issues keep the number of
+    people they went to, not who.
+    """
+    unsubscribe_all(subscriber, source="erased at the reader's request", ip=ip)
+    Subscriber.objects.filter(pk=subscriber.pk).delete()
+
+
 def unsubscribe_all(subscriber, *, source="one-click unsubscribe", ip="", issue_id=None):
     """Stop every newsletter at once. Running it twice changes nothing the second time."""
     now = timezone.now()

@@ -121,12 +121,22 @@ def preferences(request, token):
     if subscriber is None:
         raise Http404("Unknown preferences link")
     saved = False
+    forget_problem = ""
     if request.method == "POST":
+        if "forget" in request.POST:
+            if request.POST.get("confirm_forget") == "yes":
+                services.forget_subscriber(subscriber, ip=client_ip(request))
+                return render(
+                    request,
+                    "newsletters/forgotten.html",
+                    {"page_title": _("Your address is deleted")},
+                )
+            forget_problem = _("Tick the box to confirm that we should delete your address.")
         if "unsubscribe_all" in request.POST:
             services.unsubscribe_all(subscriber, source="preference centre", ip=client_ip(request))
             return redirect("newsletters:unsubscribed")
         form = PreferencesForm(request.POST)
-        if form.is_valid():
+        if not forget_problem and form.is_valid():
             services.update_preferences(
                 subscriber, form.cleaned_data["newsletters"], ip=client_ip(request)
             )
@@ -141,9 +151,24 @@ def preferences(request, token):
             "form": form,
             "subscriber": subscriber,
             "saved": saved,
+            "forget_problem": forget_problem,
+            "token": token,
             "page_title": _("Your newsletters"),
         },
+        status=400 if forget_problem else 200,
     )
+
+
+@ratelimit.limited("preferences", methods=("GET",))
+def subscriber_data(request, token):
+    """A reader's own data, as JSON, from the signed link in their preference centre."""
+    subscriber = services.subscriber_from_token(token)
+    if subscriber is None:
+        raise Http404("Unknown preferences link")
+    response = JsonResponse(services.subscriber_data(subscriber), json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-newsletter-data.json"'
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @csrf_exempt  # RFC 8058: mail clients POST here without cookies; the signed token is the proof

@@ -293,3 +293,35 @@ def test_a_reader_signs_up_confirms_changes_preferences_and_unsubscribes(
     assert not Subscription.objects.filter(
         subscriber__email="olena@example.org", state="confirmed"
     ).exists()
+
+
+def test_the_pages_that_refuse_are_accessible_and_valid(
+    live_server, browser_page, newsroom, settings, django_user_model, tmp_path
+):
+    """The 429 page a flood gets, and the page a locked-out sign-in gets, in the browser."""
+    from tests.browser.helpers import assert_accessible
+
+    settings.RATE_LIMITS = {"search": (1, 60)}
+    settings.AXES_FAILURE_LIMIT = 2
+    browser_page.goto(live_server.url + "/search/?q=grid")
+    slowed = browser_page.goto(live_server.url + "/search/?q=grid")
+    assert slowed.status == 429
+    assert slowed.headers["retry-after"] == "60"
+    assert browser_page.get_by_role("heading", level=1).inner_text() == "Please slow down a little"
+    assert_accessible(browser_page, "429")
+    (tmp_path / "429.html").write_bytes(slowed.body())
+
+    django_user_model.objects.create_superuser("chief", "chief@example.org", "right horse battery")
+    for _ in range(2):
+        browser_page.goto(live_server.url + "/admin/login/")
+        browser_page.fill("#id_username", "chief")
+        browser_page.fill("#id_password", "a wrong guess")
+        with browser_page.expect_navigation() as navigation:
+            browser_page.click("button[type=submit]")
+    paused = navigation.value
+    assert paused.status == 429
+    assert browser_page.get_by_role("heading", level=1).inner_text() == "Sign-in paused"
+    assert_accessible(browser_page, "sign-in paused")
+    (tmp_path / "paused.html").write_bytes(paused.body())
+    errors = nu_html_errors([str(tmp_path / "429.html"), str(tmp_path / "paused.html")])
+    assert not errors, json.dumps(errors, indent=1)

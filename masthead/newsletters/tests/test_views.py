@@ -209,3 +209,49 @@ def test_the_newsletters_page_prefills_an_address_from_the_link(client, newsroom
     assert 'value="olena@example.org"' in page
     hostile = client.get('/newsletters/?email="><script>x</script>').content.decode()
     assert "<script>x</script>" not in hostile
+
+
+def test_a_reader_downloads_their_data_then_has_their_address_deleted(client, daily):
+    # given a confirmed reader
+    services.subscribe("leaver@example.org", [daily], source="footer")
+    subscriber = Subscriber.objects.get(email="leaver@example.org")
+    services.confirm_subscription(_confirmation_key(subscriber))
+    token = services.preferences_token(subscriber)
+    before = daily.__class__.objects.get(pk=daily.pk).audience_count
+
+    # the preference centre offers both, and the download says what is kept
+    page = client.get(f"/newsletters/preferences/{token}/").content.decode()
+    assert f"/newsletters/preferences/{token}/data.json" in page
+    data = client.get(f"/newsletters/preferences/{token}/data.json")
+    assert data["Content-Disposition"].startswith("attachment")
+    assert "no-store" in data["Cache-Control"]
+    kept = data.json()
+    assert kept["email"] == "leaver@example.org"
+    assert [s["state"] for s in kept["subscriptions"]] == ["confirmed"]
+    assert kept["subscriptions"][0]["where"] == "footer"
+    assert {e["action"] for e in kept["consent_history"]} >= {"subscribe", "confirm"}
+
+    # deleting needs the box ticked, and says so
+    refused = client.post(f"/newsletters/preferences/{token}/", {"forget": "1"})
+    assert refused.status_code == 400
+    assert "Tick the box to confirm" in refused.content.decode()
+    assert Subscriber.objects.filter(email="leaver@example.org").exists()
+
+    # then the address and everything about it is gone, and the audience count is right
+    done = client.post(
+        f"/newsletters/preferences/{token}/", {"forget": "1", "confirm_forget": "yes"}
+    )
+    assert "Your address is deleted" in done.content.decode()
+    assert not Subscriber.objects.filter(email="leaver@example.org").exists()
+    assert not Subscription.objects.filter(subscriber_id=subscriber.pk).exists()
+    assert not ConsentEvent.objects.filter(subscriber_id=subscriber.pk).exists()
+    assert daily.__class__.objects.get(pk=daily.pk).audience_count == before - 1
+    # the old link leads nowhere now
+    assert client.get(f"/newsletters/preferences/{token}/").status_code == 404
+    assert client.get(f"/newsletters/preferences/{token}/data.json").status_code == 404
+
+
+def _confirmation_key(subscriber):
+    """The key from the confirmation e-mail just sent to this reader."""
+    message = next(m for m in reversed(mail.outbox) if subscriber.email in m.to)
+    return re.search(r"/newsletters/confirm/([^/]+)/", message.body).group(1)
