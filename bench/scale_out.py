@@ -90,7 +90,7 @@ def prepare(env, database, redis_db):
     subprocess.run(["psql", POSTGRES, "-qc", f"CREATE DATABASE {database}"], check=True)
     subprocess.run(["redis-cli", "-n", str(redis_db), "FLUSHDB"], check=True, capture_output=True)
     manage = [sys.executable, "manage.py"]
-    for args in (["migrate", "-v0"], ["seed", "--articles=12", "--feed-items=10", "--days=2"],
+    for args in (["migrate", "-v0"], ["seed", "--articles=12", "--feed-items=10", "--days=2", "--no-narration"],
                  ["collectstatic", "--noinput", "-v0"]):  # fmt: skip
         subprocess.run([*manage, *args], cwd=ROOT, env=env, check=True, capture_output=True)
 

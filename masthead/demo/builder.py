@@ -47,7 +47,9 @@ DEMO_NARRATIONS = 4
 
 
 @transaction.atomic
-def build_newsroom(*, seed=2026, articles=60, feed_items=100, days=10, report=None, site_url=None):
+def build_newsroom(
+    *, seed=2026, articles=60, feed_items=100, days=10, report=None, site_url=None, narrate=True
+):
     """Create the whole demo newsroom. Returns a dict of what was made.
 
     Only the newest few articles are narrated (by the worker, in the background): narrating all
@@ -64,7 +66,8 @@ def build_newsroom(*, seed=2026, articles=60, feed_items=100, days=10, report=No
             report=report,
             site_url=site_url,
         )
-    for article in ArticlePage.objects.live().order_by("-published_at")[:DEMO_NARRATIONS]:
+    newest = ArticlePage.objects.live().order_by("-published_at")
+    for article in newest[:DEMO_NARRATIONS] if narrate else []:
         audio_services.request_narration(article)
     return made
 

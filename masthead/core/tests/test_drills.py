@@ -4,11 +4,19 @@
 """
 
 import io
+import os
+import re
 import shutil
 import socket
 import subprocess
+import sys
+import tempfile
 import threading
 import time
+import urllib.error
+import urllib.request
+from collections import Counter
+from pathlib import Path
 from wsgiref.util import setup_testing_defaults
 
 import django_rq
@@ -198,3 +206,141 @@ def test_postgresql_dropping_every_connection_under_traffic_needs_no_restart(new
     assert statuses.count(200) > 20
     assert after and set(after) == {200}, f"after the drill: {set(after)}"
     connection.close()
+
+
+class PostgresServer:
+    """A PostgreSQL server of our own (Debian's binaries, run as the postgres user), to restart."""
+
+    def __init__(self):
+        self.bin = sorted(Path("/usr/lib/postgresql").glob("*/bin"))[-1]
+        # Under /tmp itself: the postgres user cannot reach into pytest's private folders.
+        self.folder = folder = Path(tempfile.mkdtemp(prefix="masthead-drill-pg-"))
+        self.port = _free_port()
+        shutil.chown(folder, "postgres")
+        self._as_postgres("initdb", "-D", str(folder / "data"), "-A", "trust", "-U", "postgres",
+                          "--no-sync")  # fmt: skip
+
+    def _as_postgres(self, program, *args):
+        return subprocess.run(  # noqa: S603 - Debian's PostgreSQL programs
+            ["runuser", "-u", "postgres", "--", str(self.bin / program), *args],
+            check=True, capture_output=True, timeout=120,
+        )  # fmt: skip
+
+    def _ctl(self, *args):
+        options = (f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
+                   "-c fsync=off -c full_page_writes=off")  # fmt: skip
+        return self._as_postgres("pg_ctl", "-D", str(self.folder / "data"), "-o", options,
+                                 "-l", str(self.folder / "log"), "-w", *args)  # fmt: skip
+
+    def start(self):
+        self._ctl("start")
+
+    def restart(self):
+        self._ctl("restart", "-m", "fast")
+
+    def stop(self):
+        self._ctl("stop", "-m", "immediate")
+
+
+@pytest.fixture
+def own_postgres():
+    if shutil.which("runuser") is None or not list(
+        Path("/usr/lib/postgresql").glob("*/bin/initdb")
+    ):
+        pytest.skip("Debian's PostgreSQL server programs are not installed")
+    server = PostgresServer()
+    server.start()
+    yield server
+    server.stop()
+    shutil.rmtree(server.folder, ignore_errors=True)
+
+
+def test_a_postgresql_restart_under_traffic_needs_no_app_restart(own_postgres, tmp_path):
+    """The site in the production profile, on a PostgreSQL server that restarts while readers read:
+    cached pages keep being served through the restart, and everything works again after it
+    without touching the web processes."""
+    root = Path(__file__).resolve().parents[3]
+    database_url = f"postgres://postgres@127.0.0.1:{own_postgres.port}/postgres"
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "masthead.settings.production",
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "drill-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SECURE_COOKIES": "0",
+        "MASTHEAD_VAR_DIR": str(tmp_path),
+        "TASKS_BACKEND": "database",
+        "LOG_LEVEL": "CRITICAL",
+    }
+    env.pop("REDIS_URL", None)
+    for args in (["migrate", "-v0"], ["seed", "--articles=3", "--feed-items=5", "--days=1", "--no-narration"],
+                 ["collectstatic", "--noinput", "-v0"]):  # fmt: skip
+        subprocess.run(  # noqa: S603 - our own manage.py
+            [sys.executable, "manage.py", *args], cwd=root, env=env, check=True,
+            capture_output=True,
+        )  # fmt: skip
+    port = _free_port()
+    web = subprocess.Popen(  # noqa: S603 - our own server
+        [str(Path(sys.executable).parent / "granian"), "--interface", "wsgi",
+         "masthead.wsgi:application", "--host", "127.0.0.1", "--port", str(port),
+         "--workers", "1", "--blocking-threads", "4", "--log-level", "error"],
+        cwd=root, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        home = _wait_for(base + "/")
+        article = re.search(r'href="(/news/[^"]+/)"', home).group(1)
+        _status(base + "/")  # kept in the page cache now
+
+        statuses = {"cached": [], "uncached": []}
+        stop = threading.Event()
+
+        def read():
+            n = 0
+            while not stop.is_set():
+                n += 1
+                statuses["cached"].append(_status(base + "/"))
+                statuses["uncached"].append(_status(f"{base}{article}?drill={n}"))
+
+        reader = threading.Thread(target=read)
+        reader.start()
+        time.sleep(0.5)
+        restart_started = len(statuses["uncached"])
+        own_postgres.restart()
+        restart_done = len(statuses["uncached"])
+        time.sleep(2)
+        stop.set()
+        reader.join(timeout=30)
+    finally:
+        web.terminate()
+        web.wait(timeout=10)
+
+    # cached pages never stopped answering, even while the database was down
+    assert set(statuses["cached"]) == {200}, Counter(statuses["cached"])
+    # pages that needed the database work again once it is back, in the same web process
+    before = statuses["uncached"][:restart_started]
+    after = statuses["uncached"][restart_done + 5 :]
+    assert before and set(before) == {200}
+    assert after and set(after) == {200}, Counter(statuses["uncached"][restart_done:])
+
+
+def _status(url):
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 - local
+            response.read()
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+    except OSError:
+        return "no answer"
+
+
+def _wait_for(url, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 - local
+                return response.read().decode()
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"{url} did not answer")

@@ -39,6 +39,9 @@ class Command(BaseCommand):
         parser.add_argument("--feed-items", type=int, default=100)
         parser.add_argument("--days", type=int, default=10)
         parser.add_argument("--seed", type=int, default=2026)
+        parser.add_argument(
+            "--no-narration", action="store_true", help="skip narrating the newest articles"
+        )
 
     def handle(self, *args, **options):
         if builder.newsroom_exists():
@@ -57,6 +60,7 @@ class Command(BaseCommand):
                 days=options["days"],
                 report=progress_bar(sys.stdout),
                 site_url=settings.SITE_URL,
+                narrate=not options["no_narration"],
             )
         extra = options["articles"] - len(made["articles"])
         if extra > 0:
