@@ -86,7 +86,9 @@ POSTGRES = "postgres://postgres@127.0.0.1:5432/postgres"
 
 
 def prepare(env, database, redis_db):
-    subprocess.run(["psql", POSTGRES, "-qc", f"DROP DATABASE IF EXISTS {database}"], check=True)
+    subprocess.run(
+        ["psql", POSTGRES, "-qc", f"DROP DATABASE IF EXISTS {database} WITH (FORCE)"], check=True
+    )
     subprocess.run(["psql", POSTGRES, "-qc", f"CREATE DATABASE {database}"], check=True)
     subprocess.run(["redis-cli", "-n", str(redis_db), "FLUSHDB"], check=True, capture_output=True)
     manage = [sys.executable, "manage.py"]

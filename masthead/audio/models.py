@@ -66,6 +66,8 @@ class AudioSettings(BaseSiteSetting):
 
 
 class Narration(models.Model):
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
+
     class State(models.TextChoices):
         PENDING = "pending", _("Pending")
         READY = "ready", _("Ready")

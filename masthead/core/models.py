@@ -104,6 +104,8 @@ class HeldTask(models.Model):
     must still succeed. The worker hands held tasks to the queue once it answers (core/queue.py).
     """
 
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
+
     task_path = models.CharField(max_length=255)
     queue_name = models.CharField(max_length=100, default="default")
     args = models.JSONField(default=list)

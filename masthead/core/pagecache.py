@@ -50,6 +50,11 @@ def _cache():
     return caches[getattr(settings, "PAGE_CACHE_ALIAS", "pages")]
 
 
+def shared_cache():
+    """The cache every process shares, the worker's too: Redis, or a folder on the embedded default."""
+    return _cache()
+
+
 def enabled():
     return getattr(settings, "PAGE_CACHE_SECONDS", 0) > 0
 

@@ -112,6 +112,8 @@ class MembershipSettings(BaseSiteSetting):
 
 
 class Member(models.Model):
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
+
     email = models.EmailField(_("e-mail address"))
     name = models.CharField(_("name"), max_length=150, blank=True)
     stripe_customer_id = models.CharField(
@@ -139,6 +141,8 @@ class Member(models.Model):
 
 
 class Membership(models.Model):
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
+
     class Kind(models.TextChoices):
         RECURRING = "recurring", _("Recurring")
         GIFT = "gift", _("Gift")
@@ -199,6 +203,8 @@ class Membership(models.Model):
 class Payment(models.Model):
     """Money received. Kept after a member deletes their account, without their name or address."""
 
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
+
     class Kind(models.TextChoices):
         MEMBERSHIP = "membership", _("Membership")
         ONE_TIME = "one_time", _("One-time support")
@@ -226,6 +232,8 @@ class Payment(models.Model):
 
 
 class Gift(models.Model):
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
+
     class State(models.TextChoices):
         UNPAID = "unpaid", _("Not paid yet")
         PAID = "paid", _("Paid, waiting for its delivery date")
@@ -266,6 +274,8 @@ class Gift(models.Model):
 class StripeEvent(models.Model):
     """Each Stripe event once: its id is stored before it is handled, and handled in that transaction."""
 
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
+
     event_id = models.CharField(max_length=100, unique=True)
     type = models.CharField(max_length=100)
     object_id = models.CharField(max_length=100, blank=True)
@@ -280,6 +290,8 @@ class StripeEvent(models.Model):
 
 class SignInLink(models.Model):
     """A single-use sign-in link: the key travels only in the e-mail; we keep its hash."""
+
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
 
     LIFETIME_MINUTES = 20
 

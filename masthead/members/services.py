@@ -87,6 +87,36 @@ def progress_changed():
     pagecache.changed("campaign")
 
 
+PROGRESS_SHOWN_KEY = "members:progress:shown"
+PROGRESS_WAITING_KEY = "members:progress:waiting"
+
+
+def progress_counted():
+    """A payment or a membership moved the drive's count.
+
+    In a busy drive that is many times a second, and each change would make every kept page render
+    again. So pages take up a new count at most every CAMPAIGN_PROGRESS_SECONDS; a change inside that
+    time waits for the worker's next round (show_waiting_progress). Edits to a campaign itself are
+    shown at once (progress_changed).
+    """
+    every = getattr(settings, "CAMPAIGN_PROGRESS_SECONDS", 0)
+    shared = pagecache.shared_cache()  # shared with the worker, on the embedded default too
+    if every <= 0 or shared.add(PROGRESS_SHOWN_KEY, 1, every):
+        progress_changed()
+    else:
+        shared.set(PROGRESS_WAITING_KEY, 1, None)
+
+
+def show_waiting_progress():
+    """The worker's round: show a count that changed while pages were holding the last one."""
+    shared = pagecache.shared_cache()
+    if shared.get(PROGRESS_WAITING_KEY):
+        shared.delete(PROGRESS_WAITING_KEY)
+        progress_changed()
+        return True
+    return False
+
+
 def progress(campaign):
     """How far the campaign is: current and goal in the goal's units, and a percentage."""
     window = Q()
@@ -414,7 +444,7 @@ def sync_payment(payment_intent_id, *, kind, member, invoice_id=""):
         from . import tasks
 
         transaction.on_commit(lambda: tasks.send_receipt.enqueue(payment.pk))
-    progress_changed()
+    progress_counted()
     return payment
 
 
@@ -431,7 +461,7 @@ def refresh_member(member):
     if (member.is_active, member.active_since) != (is_active, since):
         Member.objects.filter(pk=member.pk).update(is_active=is_active, active_since=since)
         member.is_active, member.active_since = is_active, since
-        progress_changed()
+        progress_counted()
 
 
 # --- Gifts -----------------------------------------------------------------------------------
@@ -671,7 +701,7 @@ def delete_member(member):
             buyer_email="", buyer_name="", message=""
         )
         member.delete()  # memberships and sign-in links go with it; payments keep no owner
-    progress_changed()
+    progress_counted()
 
 
 # --- E-mail ----------------------------------------------------------------------------------

@@ -72,6 +72,8 @@ class Newsletter(models.Model):
 class Subscriber(models.Model):
     """One e-mail address. It exists once, whatever it signs up for and however often."""
 
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
+
     email = models.EmailField(_("e-mail address"))
     name = models.CharField(_("name"), max_length=150, blank=True)
     created_at = models.DateTimeField(_("first seen"), default=timezone.now)
@@ -92,6 +94,8 @@ class Subscriber(models.Model):
 
 
 class Subscription(models.Model):
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
+
     class State(models.TextChoices):
         PENDING = "pending", _("Waiting for confirmation")
         CONFIRMED = "confirmed", _("Confirmed")
@@ -204,6 +208,8 @@ class Issue(PreviewableMixin, models.Model):
 class Delivery(models.Model):
     """One issue to one subscriber. It exists before anything is sent, so nothing is sent twice."""
 
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
+
     class State(models.TextChoices):
         QUEUED = "queued", _("Queued")
         SENDING = "sending", _("Being sent")
@@ -243,6 +249,8 @@ class Delivery(models.Model):
 class Confirmation(models.Model):
     """A single-use, expiring link sent by e-mail. Only the key's hash is stored."""
 
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
+
     class Purpose(models.TextChoices):
         SUBSCRIBE = "subscribe", _("Confirm a subscription")
 
@@ -264,6 +272,8 @@ class Confirmation(models.Model):
 
 class ConsentEvent(models.Model):
     """What a person asked for and when: the newsroom's proof of consent."""
+
+    wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
 
     class Action(models.TextChoices):
         SUBSCRIBE = "subscribe", _("Signed up")

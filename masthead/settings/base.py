@@ -24,6 +24,7 @@ INSTALLED_APPS = [
     "masthead.newsletters",
     "masthead.members",
     "masthead.audio",
+    "masthead.importers",
     "anymail",
     "masthead.demo",
     "wagtail.contrib.forms",
@@ -293,6 +294,10 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 # Two-factor sign-in (TOTP, optional per account): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_NAME", "Masthead")
+
+# During a drive, pages take up a new member count at most this often (seconds); see
+# members.services.progress_counted. 0: at once.
+CAMPAIGN_PROGRESS_SECONDS = int(os.environ.get("CAMPAIGN_PROGRESS_SECONDS", "5"))
 
 # How often the worker publishes pages whose scheduled time has come (seconds).
 MASTHEAD_SCHEDULER_INTERVAL = int(os.environ.get("SCHEDULER_INTERVAL", "30"))

@@ -15,6 +15,8 @@ CACHES = {
 }
 # Off, so a test sees each change it makes; the page cache's own tests turn it on.
 PAGE_CACHE_SECONDS = 0
+# Campaign counts reach pages at once in tests (members.services.progress_counted).
+CAMPAIGN_PROGRESS_SECONDS = 0
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="masthead-test-media-"))

@@ -173,7 +173,7 @@ class StripeStandIn:
         return {k: v for k, v in session.items() if not k.startswith("_")}
 
     def _customer(self, email):
-        for obj in self.objects.values():
+        for obj in list(self.objects.values()):  # the server's threads may add objects meanwhile
             if obj["object"] == "customer" and obj["email"] == email:
                 return obj
         customer = {"id": self._id("cus"), "object": "customer", "email": email}

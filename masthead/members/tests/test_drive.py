@@ -142,3 +142,31 @@ def test_an_amount_goal_counts_money_net_of_refunds(client, drive):
     )
     services.progress_changed()
     assert "25 EUR raised of 50,000 EUR" in client.get("/").content.decode()
+
+
+def test_a_busy_drive_refreshes_pages_at_most_every_few_seconds_and_misses_no_count(
+    settings, django_capture_on_commit_callbacks
+):
+    from django.core.cache import caches
+
+    settings.CAMPAIGN_PROGRESS_SECONDS = 5
+    shared = caches["pages"]
+
+    def campaign_changed_at():
+        return shared.get("pagecache:topic:campaign")
+
+    # the first payment of a burst is shown at once
+    with django_capture_on_commit_callbacks(execute=True):
+        services.progress_counted()
+    first = campaign_changed_at()
+    assert first is not None
+    # the next ones, within the interval, do not make every page render again
+    with django_capture_on_commit_callbacks(execute=True):
+        services.progress_counted()
+        services.progress_counted()
+    assert campaign_changed_at() == first
+    # the worker's round shows the count the burst ended on, once
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.show_waiting_progress() is True
+    assert campaign_changed_at() > first
+    assert services.show_waiting_progress() is False

@@ -47,7 +47,11 @@ def follow_the_clock():
 
     from masthead.core.pagecache import changed
     from masthead.feed.services import items_due_between
-    from masthead.members.services import campaigns_turning_between, progress_changed
+    from masthead.members.services import (
+        campaigns_turning_between,
+        progress_changed,
+        show_waiting_progress,
+    )
 
     now = timezone.now()
     since = _clock["last"] or now - timezone.timedelta(seconds=settings.MASTHEAD_SCHEDULER_INTERVAL)
@@ -55,6 +59,7 @@ def follow_the_clock():
         changed("feed")
     if campaigns_turning_between(since, now):
         progress_changed()
+    show_waiting_progress()
     _clock["last"] = now
 
 
@@ -135,10 +140,19 @@ class Command(BaseCommand):
         try:
             backend = settings.TASKS["default"]["BACKEND"]
             if backend.endswith("RQBackend"):
-                # django-tasks-rq runs tasks only through its own job class.
+                from django_tasks.signals import task_finished, task_started
+
+                # Jobs run in this long-lived process: each starts and ends as a request does,
+                # dropping database connections the server closed or that are past their age.
+                task_started.connect(close_old_connections)
+                task_finished.connect(close_old_connections)
+                # django-tasks-rq runs tasks only through its own job class. SimpleWorker runs each
+                # job in this process: RQ's default forks one per job, and a forked Django opens a
+                # new database connection each time (11 jobs a second, measured by bench/soak.py).
                 call_command(
-                    "rqworker", "default", "--with-scheduler", "--job-class", "django_tasks_rq.Job"
-                )
+                    "rqworker", "default", "--with-scheduler", "--job-class", "django_tasks_rq.Job",
+                    "--worker-class", "rq.worker.SimpleWorker",
+                )  # fmt: skip
             elif backend.startswith("django_tasks_db"):
                 call_command("db_worker", "--queue-name=*", "--interval=1")
             else:

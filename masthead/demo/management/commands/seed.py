@@ -1,34 +1,16 @@
 import sys
-import time
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
+from masthead.core.progress import progress_bar
 from masthead.demo import builder
 from masthead.demo.bulk import bulk_articles
 
 # Articles made one by one through Wagtail (revisions, search index); the rest in bulk.
 FULL_ARTICLES = 60
 IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
-
-
-def progress_bar(stream):
-    started = {}
-
-    def report(done, total, label):
-        width = 30
-        began = started.setdefault(label, time.monotonic())
-        filled = int(width * done / max(total, 1))
-        rate = done / max(time.monotonic() - began, 1e-6)
-        stream.write(
-            f"\r  {label:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} ({rate:.0f}/s)"
-        )
-        if done >= total:
-            stream.write("\n")
-        stream.flush()
-
-    return report
 
 
 class Command(BaseCommand):

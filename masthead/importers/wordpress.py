@@ -1,0 +1,412 @@
+"""Moving in from WordPress: a WXR export (Tools → Export) and a copy of wp-content/uploads.
+
+What comes over: authors (as author pages), categories (as sections), tags, image attachments (read
+from the local uploads folder), and published posts as articles, their block or classic-editor HTML
+converted to our story blocks (importers/html.py), with the featured image as the hero. Each old post
+address gets a Wagtail redirect to its new page, so links from elsewhere keep working.
+
+Running it twice changes nothing: every item is remembered by its WordPress id (ImportedItem) and
+skipped the second time. A dry run does the whole import inside a transaction and rolls it back
+(image files are not written), so its report is what the real run will do. Imported articles are
+not narrated: narrating a whole archive would keep the worker busy for days; editors can ask for
+narration per article.
+"""
+
+import datetime
+import xml.etree.ElementTree as ET  # noqa: N817 - the usual name
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.files import File
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from wagtail.contrib.redirects.models import Redirect
+from wagtail.models import ReferenceIndex, Site
+from wagtail.signal_handlers import disable_reference_index_auto_update
+
+from masthead.content.models import (
+    ArticleAuthor,
+    ArticleIndexPage,
+    ArticlePage,
+    AuthorIndexPage,
+    AuthorPage,
+    HomePage,
+    SectionPage,
+)
+from masthead.images.models import NewsImage
+
+from .html import Converter, plain_text
+from .models import ImportedItem
+
+NS = {
+    "wp": "http://wordpress.org/export/1.2/",
+    "content": "http://purl.org/rss/1.0/modules/content/",
+    "excerpt": "http://wordpress.org/export/1.2/excerpt/",
+    "dc": "http://purl.org/dc/elements/1.1/",
+}
+SOURCE = "wordpress"
+IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
+JOB_TITLE = "Contributor"
+
+
+class CannotImport(ValueError):
+    """The export cannot be read at all; the message says why."""
+
+
+@dataclass
+class Report:
+    dry_run: bool
+    imported: dict = field(default_factory=dict)
+    skipped: list = field(default_factory=list)  # (what, why)
+    failed: list = field(default_factory=list)  # (what, why)
+    notes: list = field(default_factory=list)  # (what, note): imported, with something left out
+
+    def count(self, kind):
+        self.imported[kind] = self.imported.get(kind, 0) + 1
+
+    def lines(self):
+        verb = "Would import" if self.dry_run else "Imported"
+        order = ["authors", "sections", "images", "articles", "redirects"]
+        kinds = sorted(self.imported, key=lambda k: order.index(k) if k in order else len(order))
+        out = [f"{verb}: " + (", ".join(f"{self.imported[k]} {k}" for k in kinds) or "nothing")]
+        for title, entries in (("Skipped", self.skipped), ("Failed", self.failed),
+                               ("Imported with something left out", self.notes)):  # fmt: skip
+            if entries:
+                out.append(f"{title}: {len(entries)}")
+                out.extend(f"  - {what}: {why}" for what, why in entries[:50])
+                if len(entries) > 50:
+                    out.append(f"  … and {len(entries) - 50} more")
+        return out
+
+
+def _text(element, path):
+    found = element.find(path, NS)
+    return (found.text or "").strip() if found is not None and found.text else ""
+
+
+def _meta(item, key):
+    for meta in item.findall("wp:postmeta", NS):
+        if _text(meta, "wp:meta_key") == key:
+            return _text(meta, "wp:meta_value")
+    return ""
+
+
+def _when(item):
+    raw = _text(item, "wp:post_date_gmt")
+    if not raw or raw.startswith("0000"):
+        raw = _text(item, "wp:post_date")
+    try:
+        moment = datetime.datetime.strptime(raw, "%Y-%m-%d %H:%M:%S")
+    except ValueError:
+        return timezone.now()
+    return moment.replace(tzinfo=datetime.UTC)
+
+
+def read_export(path):
+    try:
+        tree = ET.parse(path)  # noqa: S314 - an export the newsroom chose to import, not a request
+    except (ET.ParseError, OSError) as error:
+        raise CannotImport(f"Cannot read {path} as a WordPress export: {error}") from error
+    channel = tree.getroot().find("channel")
+    if channel is None or channel.find("wp:wxr_version", NS) is None:
+        raise CannotImport(f"{path} is not a WordPress export (no <wp:wxr_version>).")
+    return channel
+
+
+class Importer:
+    def __init__(self, channel, uploads, *, dry_run, progress=None):
+        self.channel = channel
+        self.uploads = Path(uploads) if uploads else None
+        self.report = Report(dry_run=dry_run)
+        self.dry_run = dry_run
+        self.progress = progress or (lambda done, total, label: None)
+        home = HomePage.objects.first()
+        if home is None:
+            raise CannotImport("Set up the newsroom first (masthead setup): there is no home page.")
+        self.home = home
+        self.news = ArticleIndexPage.objects.child_of(home).first()
+        self.team = AuthorIndexPage.objects.child_of(home).first()
+        if self.news is None or self.team is None:
+            raise CannotImport("The home page needs its News and Our team pages before an import.")
+        self.site = Site.objects.filter(root_page=home).first()
+        self.authors, self.sections, self.images = {}, {}, {}
+        self.images_by_url = {}
+
+    # --- memory of what was imported -------------------------------------------------------------
+
+    def _known(self, kind, external_id):
+        item = ImportedItem.objects.filter(
+            source=SOURCE, kind=kind, external_id=external_id
+        ).first()
+        if item is None:
+            return None
+        try:
+            return item.target
+        except item.content_type.model_class().DoesNotExist:
+            item.delete()  # deleted here since: import it again
+            return None
+
+    def _remember(self, kind, external_id, obj):
+        ImportedItem.objects.create(
+            source=SOURCE, kind=kind, external_id=external_id,
+            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
+        )  # fmt: skip
+
+    # --- the whole run -----------------------------------------------------------------------------
+
+    def run(self):
+        with transaction.atomic():
+            self._authors()
+            self._categories()
+            items = self.channel.findall("item")
+            self._attachments([i for i in items if _text(i, "wp:post_type") == "attachment"])
+            self._posts([i for i in items if _text(i, "wp:post_type") == "post"])
+            if self.dry_run:
+                transaction.set_rollback(True)
+            else:
+                from masthead.core import pagecache
+
+                pagecache.changed("pages")  # imported pages are live without Wagtail's publish
+        return self.report
+
+    def _authors(self):
+        entries = self.channel.findall("wp:author", NS)
+        for n, entry in enumerate(entries, 1):
+            login = _text(entry, "wp:author_login")
+            name = (
+                _text(entry, "wp:author_display_name")
+                or " ".join(
+                    filter(
+                        None,
+                        [_text(entry, "wp:author_first_name"), _text(entry, "wp:author_last_name")],
+                    )
+                )
+                or login
+            )
+            if not login:
+                self.report.failed.append((f"author #{n}", "no login name"))
+                continue
+            page = self._known("author", login)
+            if page is None:
+                page = AuthorPage.objects.child_of(self.team).filter(title=name).first()
+                if page is None:
+                    # WordPress keeps no job title; the byline needs one: editors correct it.
+                    page = AuthorPage(
+                        title=name,
+                        job_title=JOB_TITLE,
+                        slug=self._free_slug(self.team, name or login),
+                    )
+                    self.team.add_child(instance=page)
+                    self.report.count("authors")
+                    self.report.notes.append((f"author {name}", f"job title set to {JOB_TITLE!r}"))
+                else:
+                    self.report.skipped.append(
+                        (f"author {name}", "an author page with this name exists; used it")
+                    )
+                self._remember("author", login, page)
+            else:
+                self.report.skipped.append((f"author {name}", "imported before"))
+            self.authors[login] = page
+            self.progress(n, len(entries), "authors")
+
+    def _categories(self):
+        entries = self.channel.findall("wp:category", NS)
+        for n, entry in enumerate(entries, 1):
+            slug = _text(entry, "wp:category_nicename")
+            name = _text(entry, "wp:cat_name") or slug
+            if not slug:
+                self.report.failed.append((f"category {name or n}", "no slug"))
+                continue
+            page = self._known("category", slug)
+            if page is None:
+                page = SectionPage.objects.child_of(self.home).filter(slug=slugify(slug)).first()
+                if page is None:
+                    page = SectionPage(title=name, slug=self._free_slug(self.home, slug))
+                    self.home.add_child(instance=page)
+                    self.report.count("sections")
+                else:
+                    self.report.skipped.append(
+                        (f"category {name}", "a section with this address exists; used it")
+                    )
+                self._remember("category", slug, page)
+            else:
+                self.report.skipped.append((f"category {name}", "imported before"))
+            self.sections[slug] = page
+            self.progress(n, len(entries), "categories")
+
+    def _attachments(self, items):
+        for n, item in enumerate(items, 1):
+            wp_id = _text(item, "wp:post_id")
+            url = _text(item, "wp:attachment_url")
+            title = _text(item, "title") or Path(urlsplit(url).path).name
+            what = f"attachment {title or wp_id}"
+            self.progress(n, len(items), "images")
+            if not url.lower().endswith(IMAGE_TYPES):
+                self.report.skipped.append((what, "not an image"))
+                continue
+            image = self._known("attachment", wp_id)
+            if image is not None:
+                self.report.skipped.append((what, "imported before"))
+                self._keep_image(wp_id, url, image)
+                continue
+            local = self._local_file(url)
+            if local is None:
+                self.report.failed.append((what, "not found in the uploads folder"))
+                continue
+            alt = _meta(item, "_wp_attachment_image_alt") or _text(item, "excerpt:encoded") or title
+            if self.dry_run:
+                self.report.count("images")
+                self._keep_image(wp_id, url, _Placeholder())
+                continue
+            with local.open("rb") as handle:
+                image = NewsImage(title=title[:255], description=alt[:255] or title[:255])
+                image.file.save(local.name, File(handle), save=False)
+                image.save()
+            self._remember("attachment", wp_id, image)
+            self._keep_image(wp_id, url, image)
+            self.report.count("images")
+
+    def _keep_image(self, wp_id, url, image):
+        self.images[wp_id] = image
+        self.images_by_url[_upload_path(url)] = image
+
+    def _local_file(self, url):
+        if self.uploads is None:
+            return None
+        relative = _upload_path(url)
+        candidate = (self.uploads / relative).resolve()
+        if self.uploads.resolve() not in candidate.parents or not candidate.is_file():
+            return None
+        return candidate
+
+    def _image_for(self, src):
+        path = _upload_path(src)
+        image = self.images_by_url.get(path)
+        if image is None:
+            # WordPress links resized copies: photo-300x200.jpg is photo.jpg
+            stem, dot, ext = path.rpartition(".")
+            base = stem.rsplit("-", 1)[0] if "x" in stem.rsplit("-", 1)[-1] else stem
+            image = self.images_by_url.get(f"{base}{dot}{ext}")
+        return image
+
+    def _posts(self, items):
+        # Wagtail records each save's references in a task of its own (two per new page); one pass
+        # over the imported pages afterwards does the same work once.
+        imported = []
+        with disable_reference_index_auto_update():
+            self._create_posts(items, imported)
+        for n, article in enumerate(imported, 1):
+            ReferenceIndex.create_or_update_for_object(article)
+            self.progress(n, len(imported), "references")
+
+    def _create_posts(self, items, imported):
+        content_type = ContentType.objects.get_for_model(ArticlePage)
+        for n, item in enumerate(items, 1):
+            self.progress(n, len(items), "posts")
+            wp_id = _text(item, "wp:post_id")
+            title = _text(item, "title")
+            what = f"post {title or wp_id}"
+            status = _text(item, "wp:status")
+            if status != "publish":
+                self.report.skipped.append((what, f"status {status or 'unknown'}, not published"))
+                continue
+            if not wp_id:
+                self.report.failed.append((what, "no post id"))
+                continue
+            if self._known("post", wp_id) is not None:
+                self.report.skipped.append((what, "imported before"))
+                continue
+            if not title:
+                self.report.failed.append((f"post {wp_id}", "no title"))
+                continue
+            converter = Converter(image_for=self._image_for)
+            html = _text(item, "content:encoded")
+            body = converter.convert(html)
+            summary = plain_text(_text(item, "excerpt:encoded"), 400) or plain_text(html, 400)
+            categories = [
+                c.get("nicename") for c in item.findall("category") if c.get("domain") == "category"
+            ]
+            tags = [
+                (c.text or "").strip()
+                for c in item.findall("category")
+                if c.get("domain") == "post_tag"
+            ]
+            moment = _when(item)
+            article = ArticlePage(
+                title=title[:255],
+                slug=self._free_slug(self.news, _text(item, "wp:post_name") or title),
+                summary=summary or title[:400],
+                section=next((self.sections[c] for c in categories if c in self.sections), None),
+                hero_image=self._hero(item),
+                body=body,
+                narrate=False,
+                live=True,
+                first_published_at=moment,
+                last_published_at=moment,
+                content_type=content_type,
+            )
+            author = self.authors.get(_text(item, "dc:creator"))
+            if author is not None:
+                article.byline = [ArticleAuthor(author=author, sort_order=0)]
+            else:
+                converter.notes.append("no byline: its author is not in the export")
+            if tags:
+                article.tags.add(*sorted({t[:100] for t in tags if t}))  # saved with the page
+            try:
+                with transaction.atomic():
+                    self.news.add_child(instance=article)
+                    self._redirect(item, article)
+                    self._remember("post", wp_id, article)
+            except (IntegrityError, ValueError) as error:
+                self.report.failed.append((what, str(error)[:200]))
+                self.news.refresh_from_db()  # the tree's child count, as the database has it
+                continue
+            imported.append(article)
+            self.report.count("articles")
+            if converter.notes:
+                self.report.notes.append((what, "; ".join(sorted(set(converter.notes)))[:300]))
+
+    def _hero(self, item):
+        image = self.images.get(_meta(item, "_thumbnail_id"))
+        return None if image is None or isinstance(image, _Placeholder) else image
+
+    def _redirect(self, item, article):
+        old = urlsplit(_text(item, "link")).path
+        if not old or old == "/" or old == article.url:
+            return
+        Redirect.objects.update_or_create(
+            old_path=Redirect.normalise_path(old), site=self.site,
+            defaults={"redirect_page": article, "is_permanent": True},
+        )  # fmt: skip
+        self.report.count("redirects")
+
+    @staticmethod
+    def _free_slug(parent, text):
+        base = slugify(text, allow_unicode=True)[:70].strip("-") or "story"
+        taken = set(
+            parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True)
+        )
+        slug, n = base, 2
+        while slug in taken:
+            slug, n = f"{base}-{n}", n + 1
+        return slug
+
+
+class _Placeholder:
+    """An image a dry run would import (no file is written in a dry run)."""
+
+    pk = None
+
+
+def _upload_path(url):
+    path = urlsplit(url).path
+    marker = "/wp-content/uploads/"
+    return path.split(marker, 1)[1] if marker in path else path.lstrip("/")
+
+
+def import_export(path, uploads=None, *, dry_run=False, progress=None):
+    channel = read_export(path)
+    return Importer(channel, uploads, dry_run=dry_run, progress=progress).run()
