@@ -142,3 +142,13 @@ def test_turning_two_factor_off_needs_a_code(editor):
     device.refresh_from_db()
     client.post("/admin/two-factor/", {"code": code_for(device, drift=1)})
     assert not TOTPDevice.objects.filter(user=editor).exists()
+
+
+def test_weak_passwords_are_refused_when_staff_set_them(editor):
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ("password1", "12345678", "olena2026", "short"):
+        with pytest.raises(ValidationError):
+            validate_password(weak, user=editor)
+    validate_password("a long and private passphrase 2026", user=editor)
