@@ -1,4 +1,4 @@
-"""Bring a subscriber list from elsewhere (a Mailchimp audience export, any CSV) without faking consent.
+"""Bring a subscriber list from elsewhere (a Mailchimp or Substack export, any CSV) without faking consent.
 
 Rules, in the reader's favour:
 - A row becomes a confirmed subscriber only if the file says the person opted in: a subscribed
@@ -35,6 +35,8 @@ KNOWN_COLUMNS = {
     "status": ["status", "subscription status", "state"],
     "opted_in_at": ["optin_time", "opt-in time", "created_at", "subscribed_at", "created"],
     "confirmed_at": ["confirm_time", "confirmed_at", "confirmed"],
+    # Substack's export: no status column; "email_disabled" is true for readers who stopped the mail.
+    "disabled": ["email_disabled"],
 }
 SUBSCRIBED = {"subscribed", "confirmed", "active", "opted in", "yes"}
 PENDING = {"pending", "unconfirmed"}
@@ -51,6 +53,7 @@ class Mapping:
     status: str = ""
     opted_in_at: str = ""
     confirmed_at: str = ""
+    disabled: str = ""
 
 
 def guess_mapping(headers):
@@ -159,6 +162,12 @@ def _parse_row(row, mapping, default_status, line, report, seen):
         return None
     seen.add(address.lower())
     status = (row.get(mapping.status) or "").strip().lower() if mapping.status else ""
+    if mapping.disabled and (row.get(mapping.disabled) or "").strip().lower() in (
+        "true",
+        "yes",
+        "1",
+    ):
+        status = "unsubscribed"
     status = status or default_status
     if status not in SUBSCRIBED | PENDING | UNSUBSCRIBED | SUPPRESSED:
         report.skipped.append((line, f"unknown status “{status[:40]}”"))

@@ -131,3 +131,29 @@ def test_an_editor_with_newsletter_rights_dry_runs_then_imports_in_the_admin(
     # then
     assert "Imported" in done.content.decode()
     assert Subscription.objects.filter(state="confirmed").count() == 3
+
+
+# Shaped like Substack's subscriber export; the people are invented.
+SUBSTACK = """email,active_subscription,expiry,plan,email_disabled,created_at,first_payment_at
+halyna@example.org,false,,,false,2024-02-11T08:30:00.000Z,
+paid.reader@example.org,true,2026-02-11T00:00:00.000Z,yearly,false,2023-12-01T19:05:12.000Z,2023-12-01T19:06:00.000Z
+stopped@example.org,false,,,true,2023-06-30T12:00:00.000Z,
+"""
+
+
+def test_a_substack_export_keeps_who_stopped_the_mail_and_when_each_reader_signed_up(daily):
+    report = importing.import_subscribers(SUBSTACK.encode(), daily, dry_run=False)
+    assert report.summary()["confirmed"] == 2 and report.summary()["unsubscribed"] == 1
+    states = dict(
+        Subscription.objects.filter(newsletter=daily).values_list("subscriber__email", "state")
+    )
+    assert states == {
+        "halyna@example.org": "confirmed",
+        "paid.reader@example.org": "confirmed",
+        "stopped@example.org": "unsubscribed",
+    }
+    halyna = Subscription.objects.get(subscriber__email="halyna@example.org")
+    assert halyna.confirmed_at.isoformat().startswith("2024-02-11T08:30")
+    # and a second run changes nothing
+    again = importing.import_subscribers(SUBSTACK.encode(), daily, dry_run=False)
+    assert again.summary()["unchanged"] == 3
