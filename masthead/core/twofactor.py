@@ -21,7 +21,10 @@ from django_otp.qr import write_qrcode_image
 from .security import local_path
 
 # Admin pages an account with two-factor sign-in may open before giving its code.
-OPEN_BEFORE_CODE = ("two-factor/verify/", "logout/", "login/", "jsi18n/")
+OPEN_BEFORE_CODE = (
+    "two-factor/verify/", "logout/", "login/", "jsi18n/",
+    "sprite/",  # the icons, fetched by every admin page, this one too
+)  # fmt: skip
 
 
 class TwoFactorMiddleware:

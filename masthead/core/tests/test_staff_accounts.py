@@ -106,6 +106,7 @@ def test_two_factor_sign_in_turned_on_guards_the_admin_until_the_code_is_given(e
     assert blocked.status_code == 302
     assert blocked["Location"].startswith("/admin/two-factor/verify/?next=/admin/pages/")
     assert fresh.get("/admin/two-factor/").status_code == 302  # nor can it turn two-factor off
+    assert fresh.get("/admin/sprite/").status_code == 200  # the code page's own icons load
     # a wrong code is refused in words; the right one opens the admin where the editor was going
     refused = fresh.post("/admin/two-factor/verify/", {"code": "123456", "next": "/admin/pages/"})
     assert refused.status_code == 400
