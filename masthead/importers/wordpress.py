@@ -164,6 +164,13 @@ class Importer:
             items = self.channel.findall("item")
             self._attachments([i for i in items if _text(i, "wp:post_type") == "attachment"])
             self._posts([i for i in items if _text(i, "wp:post_type") == "post"])
+            for page in (i for i in items if _text(i, "wp:post_type") == "page"):
+                self.report.skipped.append(
+                    (
+                        f"page {_text(page, 'title')}",
+                        "pages are not imported: Masthead has no standalone page type yet",
+                    )  # fmt: skip
+                )
             if self.dry_run:
                 transaction.set_rollback(True)
             else:

@@ -45,6 +45,7 @@ def test_an_export_becomes_articles_sections_authors_images_and_redirects(newsro
     assert "attachment Annual report: not an image" in output
     assert "post 104: no title" in output
     assert "post A draft nobody finished: status draft, not published" in output
+    assert "page About us: pages are not imported" in output
 
     story = ArticlePage.objects.get(title="Світло повертається на лівий берег")
     assert story.live and story.first_published_at.isoformat().startswith("2024-05-02T09:30")
