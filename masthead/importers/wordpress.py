@@ -1,7 +1,7 @@
 """Moving in from WordPress: a WXR export (Tools → Export) and a copy of wp-content/uploads.
 
 What comes over: authors (as author pages), categories (as sections), tags, image attachments (read
-from the local uploads folder), and published posts as articles, their block or classic-editor HTML
+from the local uploads folder), published pages as standard pages, and published posts as articles, their block or classic-editor HTML
 converted to our story blocks (importers/html.py), with the featured image as the hero. Each old post
 address gets a Wagtail redirect to its new page, so links from elsewhere keep working.
 
@@ -35,6 +35,7 @@ from masthead.content.models import (
     AuthorPage,
     HomePage,
     SectionPage,
+    StandardPage,
 )
 from masthead.images.models import NewsImage
 
@@ -69,7 +70,7 @@ class Report:
 
     def lines(self):
         verb = "Would import" if self.dry_run else "Imported"
-        order = ["authors", "sections", "images", "articles", "redirects"]
+        order = ["authors", "sections", "images", "articles", "pages", "redirects"]
         kinds = sorted(self.imported, key=lambda k: order.index(k) if k in order else len(order))
         out = [f"{verb}: " + (", ".join(f"{self.imported[k]} {k}" for k in kinds) or "nothing")]
         for title, entries in (("Skipped", self.skipped), ("Failed", self.failed),
@@ -164,13 +165,7 @@ class Importer:
             items = self.channel.findall("item")
             self._attachments([i for i in items if _text(i, "wp:post_type") == "attachment"])
             self._posts([i for i in items if _text(i, "wp:post_type") == "post"])
-            for page in (i for i in items if _text(i, "wp:post_type") == "page"):
-                self.report.skipped.append(
-                    (
-                        f"page {_text(page, 'title')}",
-                        "pages are not imported: Masthead has no standalone page type yet",
-                    )  # fmt: skip
-                )
+            self._pages([i for i in items if _text(i, "wp:post_type") == "page"])
             if self.dry_run:
                 transaction.set_rollback(True)
             else:
@@ -373,6 +368,39 @@ class Importer:
                 continue
             imported.append(article)
             self.report.count("articles")
+            if converter.notes:
+                self.report.notes.append((what, "; ".join(sorted(set(converter.notes)))[:300]))
+
+    def _pages(self, items):
+        """WordPress pages (About us, Contact) become standard pages under the home page."""
+        for n, item in enumerate(items, 1):
+            self.progress(n, len(items), "pages")
+            wp_id, title = _text(item, "wp:post_id"), _text(item, "title")
+            what = f"page {title or wp_id}"
+            if _text(item, "wp:status") != "publish":
+                self.report.skipped.append((what, "not published"))
+                continue
+            if not title or not wp_id:
+                self.report.failed.append((what, "no title" if wp_id else "no page id"))
+                continue
+            if self._known("page", wp_id) is not None:
+                self.report.skipped.append((what, "imported before"))
+                continue
+            converter = Converter(image_for=self._image_for)
+            page = StandardPage(
+                title=title[:255],
+                slug=self._free_slug(self.home, _text(item, "wp:post_name") or title),
+                intro=plain_text(_text(item, "excerpt:encoded"), 400),
+                body=converter.convert(_text(item, "content:encoded")),
+                live=True,
+                first_published_at=_when(item),
+                last_published_at=_when(item),
+            )
+            with transaction.atomic():
+                self.home.add_child(instance=page)
+                self._redirect(item, page)
+                self._remember("page", wp_id, page)
+            self.report.count("pages")
             if converter.notes:
                 self.report.notes.append((what, "; ".join(sorted(set(converter.notes)))[:300]))
 

@@ -10,7 +10,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from masthead.content.models import EditorsPick, EditorsPicks, RoundupItem
+from masthead.content.models import EditorsPick, EditorsPicks, RoundupItem, StandardPage
 from masthead.content.tests.factories import RoundupPageFactory
 from masthead.feed.tests.factories import FeedItemFactory
 from masthead.images.tests.factories import NewsImageFactory
@@ -87,6 +87,17 @@ def site_pages(newsroom):
             RoundupItem(text="Trains run again.", article=articles[1]),
         ],
     )
+    about = StandardPage(
+        title="About us",
+        slug="about",
+        intro="An independent newsroom with no owner and no paywall.",
+        body=[
+            {"type": "paragraph", "value": "<p>Our readers pay for our reporting.</p>"},
+            {"type": "heading", "value": "Our ethics"},
+            {"type": "paragraph", "value": "<ul><li>We correct mistakes openly.</li></ul>"},
+        ],
+    )
+    newsroom.home.add_child(instance=about)
     Campaign.objects.create(
         name="Winter drive",
         headline="Help us reach 20,000 members",
@@ -109,6 +120,7 @@ def site_pages(newsroom):
         "search-empty": "/search/?q=zzzz",
         "roundup": roundup.url,
         "roundups": "/roundups/",
+        "standard-page": "/about/",
         "not-found": "/no/such/page/",
         "newsletters": "/newsletters/",
         "check-inbox": "/newsletters/check-your-inbox/",

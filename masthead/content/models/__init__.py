@@ -4,6 +4,7 @@ from .home import HomePage
 from .picks import EditorsPick, EditorsPicks
 from .roundups import RoundupIndexPage, RoundupItem, RoundupPage
 from .sections import SectionPage
+from .standard import StandardPage
 
 __all__ = [
     "ArticleAuthor",
@@ -20,4 +21,5 @@ __all__ = [
     "RoundupItem",
     "RoundupPage",
     "SectionPage",
+    "StandardPage",
 ]

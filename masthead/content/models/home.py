@@ -24,6 +24,7 @@ class HomePage(PublicPageMixin, Page):
         "content.SectionPage",
         "content.AuthorIndexPage",
         "content.RoundupIndexPage",
+        "content.StandardPage",
     ]
     max_count = 1
     template = "content/home_page.html"

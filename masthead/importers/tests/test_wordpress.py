@@ -11,7 +11,7 @@ from django.test import Client
 from PIL import Image
 from wagtail.contrib.redirects.models import Redirect
 
-from masthead.content.models import ArticlePage, AuthorPage, SectionPage
+from masthead.content.models import ArticlePage, AuthorPage, SectionPage, StandardPage
 from masthead.images.models import NewsImage
 from masthead.importers import wordpress
 from masthead.importers.models import ImportedItem
@@ -39,13 +39,15 @@ def test_an_export_becomes_articles_sections_authors_images_and_redirects(newsro
     output = run("--uploads", str(uploads))
 
     # the report says what came, what did not, and why
-    assert "Imported: 2 authors, 1 sections, 1 images, 3 articles, 2 redirects" in output
+    assert "Imported: 2 authors, 1 sections, 1 images, 3 articles, 1 pages, 2 redirects" in output
     assert "category Culture: a section with this address exists; used it" in output
     assert "attachment Lost photo: not found in the uploads folder" in output
     assert "attachment Annual report: not an image" in output
     assert "post 104: no title" in output
     assert "post A draft nobody finished: status draft, not published" in output
-    assert "page About us: pages are not imported" in output
+    about = StandardPage.objects.get(title="About us")
+    assert about.get_parent().specific == newsroom.home and about.slug == "about"
+    assert "paid for by our readers" in str(about.body[0].value)
 
     story = ArticlePage.objects.get(title="Світло повертається на лівий берег")
     assert story.live and story.first_published_at.isoformat().startswith("2024-05-02T09:30")
@@ -81,6 +83,7 @@ def test_an_export_becomes_articles_sections_authors_images_and_redirects(newsro
     reader = Client()
     response = reader.get("/2024/05/svitlo-povertaietsia/")
     assert response.status_code == 301 and response["Location"].endswith(story.url)
+    assert reader.get("/about/").status_code == 200  # the old address and the new one agree here
     page = reader.get(story.url)
     assert page.status_code == 200
     assert "Engineers restored power" in page.content.decode()
@@ -102,7 +105,9 @@ def test_running_it_again_changes_nothing(newsroom, uploads):
 def test_a_dry_run_reports_the_same_and_changes_nothing(newsroom, uploads):
     before = (ArticlePage.objects.count(), NewsImage.objects.count(), ImportedItem.objects.count())
     output = run("--uploads", str(uploads), "--dry-run")
-    assert "Would import: 2 authors, 1 sections, 1 images, 3 articles, 2 redirects" in output
+    assert (
+        "Would import: 2 authors, 1 sections, 1 images, 3 articles, 1 pages, 2 redirects" in output
+    )
     assert before == (
         ArticlePage.objects.count(),
         NewsImage.objects.count(),
