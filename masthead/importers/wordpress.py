@@ -14,7 +14,6 @@ narration per article.
 
 import datetime
 import xml.etree.ElementTree as ET  # noqa: N817 - the usual name
-from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -23,24 +22,20 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
-from wagtail.contrib.redirects.models import Redirect
-from wagtail.models import ReferenceIndex, Site
+from wagtail.models import ReferenceIndex
 from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from masthead.content.models import (
     ArticleAuthor,
-    ArticleIndexPage,
     ArticlePage,
-    AuthorIndexPage,
     AuthorPage,
-    HomePage,
     SectionPage,
     StandardPage,
 )
 from masthead.images.models import NewsImage
 
+from .base import BaseImporter, CannotImport, Placeholder, free_slug
 from .html import Converter, plain_text
-from .models import ImportedItem
 
 NS = {
     "wp": "http://wordpress.org/export/1.2/",
@@ -51,36 +46,6 @@ NS = {
 SOURCE = "wordpress"
 IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
 JOB_TITLE = "Contributor"
-
-
-class CannotImport(ValueError):
-    """The export cannot be read at all; the message says why."""
-
-
-@dataclass
-class Report:
-    dry_run: bool
-    imported: dict = field(default_factory=dict)
-    skipped: list = field(default_factory=list)  # (what, why)
-    failed: list = field(default_factory=list)  # (what, why)
-    notes: list = field(default_factory=list)  # (what, note): imported, with something left out
-
-    def count(self, kind):
-        self.imported[kind] = self.imported.get(kind, 0) + 1
-
-    def lines(self):
-        verb = "Would import" if self.dry_run else "Imported"
-        order = ["authors", "sections", "images", "articles", "pages", "redirects"]
-        kinds = sorted(self.imported, key=lambda k: order.index(k) if k in order else len(order))
-        out = [f"{verb}: " + (", ".join(f"{self.imported[k]} {k}" for k in kinds) or "nothing")]
-        for title, entries in (("Skipped", self.skipped), ("Failed", self.failed),
-                               ("Imported with something left out", self.notes)):  # fmt: skip
-            if entries:
-                out.append(f"{title}: {len(entries)}")
-                out.extend(f"  - {what}: {why}" for what, why in entries[:50])
-                if len(entries) > 50:
-                    out.append(f"  … and {len(entries) - 50} more")
-        return out
 
 
 def _text(element, path):
@@ -117,46 +82,15 @@ def read_export(path):
     return channel
 
 
-class Importer:
+class Importer(BaseImporter):
+    source = SOURCE
+
     def __init__(self, channel, uploads, *, dry_run, progress=None):
+        super().__init__(dry_run=dry_run, progress=progress)
         self.channel = channel
         self.uploads = Path(uploads) if uploads else None
-        self.report = Report(dry_run=dry_run)
-        self.dry_run = dry_run
-        self.progress = progress or (lambda done, total, label: None)
-        home = HomePage.objects.first()
-        if home is None:
-            raise CannotImport("Set up the newsroom first (masthead setup): there is no home page.")
-        self.home = home
-        self.news = ArticleIndexPage.objects.child_of(home).first()
-        self.team = AuthorIndexPage.objects.child_of(home).first()
-        if self.news is None or self.team is None:
-            raise CannotImport("The home page needs its News and Our team pages before an import.")
-        self.site = Site.objects.filter(root_page=home).first()
         self.authors, self.sections, self.images = {}, {}, {}
         self.images_by_url = {}
-
-    # --- memory of what was imported -------------------------------------------------------------
-
-    def _known(self, kind, external_id):
-        item = ImportedItem.objects.filter(
-            source=SOURCE, kind=kind, external_id=external_id
-        ).first()
-        if item is None:
-            return None
-        try:
-            return item.target
-        except item.content_type.model_class().DoesNotExist:
-            item.delete()  # deleted here since: import it again
-            return None
-
-    def _remember(self, kind, external_id, obj):
-        ImportedItem.objects.create(
-            source=SOURCE, kind=kind, external_id=external_id,
-            content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
-        )  # fmt: skip
-
-    # --- the whole run -----------------------------------------------------------------------------
 
     def run(self):
         with transaction.atomic():
@@ -191,7 +125,7 @@ class Importer:
             if not login:
                 self.report.failed.append((f"author #{n}", "no login name"))
                 continue
-            page = self._known("author", login)
+            page = self.known("author", login)
             if page is None:
                 page = AuthorPage.objects.child_of(self.team).filter(title=name).first()
                 if page is None:
@@ -199,7 +133,7 @@ class Importer:
                     page = AuthorPage(
                         title=name,
                         job_title=JOB_TITLE,
-                        slug=self._free_slug(self.team, name or login),
+                        slug=free_slug(self.team, name or login),
                     )
                     self.team.add_child(instance=page)
                     self.report.count("authors")
@@ -208,7 +142,7 @@ class Importer:
                     self.report.skipped.append(
                         (f"author {name}", "an author page with this name exists; used it")
                     )
-                self._remember("author", login, page)
+                self.remember("author", login, page)
             else:
                 self.report.skipped.append((f"author {name}", "imported before"))
             self.authors[login] = page
@@ -222,18 +156,18 @@ class Importer:
             if not slug:
                 self.report.failed.append((f"category {name or n}", "no slug"))
                 continue
-            page = self._known("category", slug)
+            page = self.known("category", slug)
             if page is None:
                 page = SectionPage.objects.child_of(self.home).filter(slug=slugify(slug)).first()
                 if page is None:
-                    page = SectionPage(title=name, slug=self._free_slug(self.home, slug))
+                    page = SectionPage(title=name, slug=free_slug(self.home, slug))
                     self.home.add_child(instance=page)
                     self.report.count("sections")
                 else:
                     self.report.skipped.append(
                         (f"category {name}", "a section with this address exists; used it")
                     )
-                self._remember("category", slug, page)
+                self.remember("category", slug, page)
             else:
                 self.report.skipped.append((f"category {name}", "imported before"))
             self.sections[slug] = page
@@ -249,7 +183,7 @@ class Importer:
             if not url.lower().endswith(IMAGE_TYPES):
                 self.report.skipped.append((what, "not an image"))
                 continue
-            image = self._known("attachment", wp_id)
+            image = self.known("attachment", wp_id)
             if image is not None:
                 self.report.skipped.append((what, "imported before"))
                 self._keep_image(wp_id, url, image)
@@ -261,13 +195,13 @@ class Importer:
             alt = _meta(item, "_wp_attachment_image_alt") or _text(item, "excerpt:encoded") or title
             if self.dry_run:
                 self.report.count("images")
-                self._keep_image(wp_id, url, _Placeholder())
+                self._keep_image(wp_id, url, Placeholder())
                 continue
             with local.open("rb") as handle:
                 image = NewsImage(title=title[:255], description=alt[:255] or title[:255])
                 image.file.save(local.name, File(handle), save=False)
                 image.save()
-            self._remember("attachment", wp_id, image)
+            self.remember("attachment", wp_id, image)
             self._keep_image(wp_id, url, image)
             self.report.count("images")
 
@@ -318,7 +252,7 @@ class Importer:
             if not wp_id:
                 self.report.failed.append((what, "no post id"))
                 continue
-            if self._known("post", wp_id) is not None:
+            if self.known("post", wp_id) is not None:
                 self.report.skipped.append((what, "imported before"))
                 continue
             if not title:
@@ -339,7 +273,7 @@ class Importer:
             moment = _when(item)
             article = ArticlePage(
                 title=title[:255],
-                slug=self._free_slug(self.news, _text(item, "wp:post_name") or title),
+                slug=free_slug(self.news, _text(item, "wp:post_name") or title),
                 summary=summary or title[:400],
                 section=next((self.sections[c] for c in categories if c in self.sections), None),
                 hero_image=self._hero(item),
@@ -360,8 +294,8 @@ class Importer:
             try:
                 with transaction.atomic():
                     self.news.add_child(instance=article)
-                    self._redirect(item, article)
-                    self._remember("post", wp_id, article)
+                    self.redirect(_text(item, "link"), article)
+                    self.remember("post", wp_id, article)
             except (IntegrityError, ValueError) as error:
                 self.report.failed.append((what, str(error)[:200]))
                 self.news.refresh_from_db()  # the tree's child count, as the database has it
@@ -383,13 +317,13 @@ class Importer:
             if not title or not wp_id:
                 self.report.failed.append((what, "no title" if wp_id else "no page id"))
                 continue
-            if self._known("page", wp_id) is not None:
+            if self.known("page", wp_id) is not None:
                 self.report.skipped.append((what, "imported before"))
                 continue
             converter = Converter(image_for=self._image_for)
             page = StandardPage(
                 title=title[:255],
-                slug=self._free_slug(self.home, _text(item, "wp:post_name") or title),
+                slug=free_slug(self.home, _text(item, "wp:post_name") or title),
                 intro=plain_text(_text(item, "excerpt:encoded"), 400),
                 body=converter.convert(_text(item, "content:encoded")),
                 live=True,
@@ -398,42 +332,15 @@ class Importer:
             )
             with transaction.atomic():
                 self.home.add_child(instance=page)
-                self._redirect(item, page)
-                self._remember("page", wp_id, page)
+                self.redirect(_text(item, "link"), page)
+                self.remember("page", wp_id, page)
             self.report.count("pages")
             if converter.notes:
                 self.report.notes.append((what, "; ".join(sorted(set(converter.notes)))[:300]))
 
     def _hero(self, item):
         image = self.images.get(_meta(item, "_thumbnail_id"))
-        return None if image is None or isinstance(image, _Placeholder) else image
-
-    def _redirect(self, item, article):
-        old = urlsplit(_text(item, "link")).path
-        if not old or old == "/" or old == article.url:
-            return
-        Redirect.objects.update_or_create(
-            old_path=Redirect.normalise_path(old), site=self.site,
-            defaults={"redirect_page": article, "is_permanent": True},
-        )  # fmt: skip
-        self.report.count("redirects")
-
-    @staticmethod
-    def _free_slug(parent, text):
-        base = slugify(text, allow_unicode=True)[:70].strip("-") or "story"
-        taken = set(
-            parent.get_children().filter(slug__startswith=base).values_list("slug", flat=True)
-        )
-        slug, n = base, 2
-        while slug in taken:
-            slug, n = f"{base}-{n}", n + 1
-        return slug
-
-
-class _Placeholder:
-    """An image a dry run would import (no file is written in a dry run)."""
-
-    pk = None
+        return None if image is None or isinstance(image, Placeholder) else image
 
 
 def _upload_path(url):
