@@ -9,7 +9,7 @@ DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_runs_queued_tasks_and_publishes_due_pages(newsroom):
+def test_worker_runs_queued_tasks_and_publishes_due_pages(newsroom, caplog):
     with override_settings(TASKS=DATABASE_TASKS):
         # given an article scheduled for a moment that has now passed, and the tasks its saving queued
         article = schedule_then_make_due(newsroom.article(slug="due", publish=False))
@@ -21,3 +21,5 @@ def test_worker_runs_queued_tasks_and_publishes_due_pages(newsroom):
     assert article.live
     assert queued > 0
     assert not DBTaskResult.objects.exclude(status="SUCCESSFUL").exists()
+    # and every job of the scheduler's round ran without an error
+    assert not [r for r in caplog.records if r.name == "masthead.worker"], caplog.text

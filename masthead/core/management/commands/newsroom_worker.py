@@ -22,11 +22,10 @@ def publish_due_pages():
 
 def send_due_newsletters():
     """Start scheduled newsletter issues and resume sends whose workers died."""
-    from masthead.newsletters import sending, services
+    from masthead.newsletters import sending
 
     sending.start_due_issues()
     sending.resume_stalled()
-    services.send_missing_confirmations()  # sign-ups made while the queue was down
 
 
 def keep_memberships():
