@@ -100,3 +100,20 @@ def image(db):
 @pytest.fixture
 def an_hour_ago():
     return timezone.now() - datetime.timedelta(hours=1)
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    """Run a change and what waits for its commit (cached pages hear about changes only then),
+    then let the page cache's clock-skew margin pass."""
+    import time
+
+    from masthead.core import pagecache
+
+    def run(change):
+        with django_capture_on_commit_callbacks(execute=True):
+            result = change()
+        time.sleep(pagecache.CLOCK_SKEW + 0.05)
+        return result
+
+    return run

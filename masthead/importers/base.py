@@ -9,7 +9,7 @@ from django.utils.text import slugify
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Site
 
-from masthead.content.models import ArticleIndexPage, AuthorIndexPage, HomePage
+from masthead.content.models import ArticleIndexPage, AuthorIndexPage, AuthorPage, HomePage
 
 from .models import ImportedItem
 
@@ -43,6 +43,9 @@ class Report:
                 if len(entries) > 50:
                     out.append(f"  … and {len(entries) - 50} more")
         return out
+
+
+JOB_TITLE = "Contributor"
 
 
 class Placeholder:
@@ -96,6 +99,31 @@ class BaseImporter:
             source=self.source, kind=kind, external_id=external_id,
             content_type=ContentType.objects.get_for_model(obj), object_id=obj.pk,
         )  # fmt: skip
+
+    def author(self, external_id, name, *, slug_hint, bio=""):
+        """The author page for someone in the export: made once, or one with their name reused.
+
+        Neither WordPress nor Ghost keeps a job title, and the byline needs one: it is set to
+        JOB_TITLE and the report asks editors to correct it.
+        """
+        page = self.known("author", external_id)
+        if page is not None:
+            self.report.skipped.append((f"author {name}", "imported before"))
+            return page
+        page = AuthorPage.objects.child_of(self.team).filter(title=name).first()
+        if page is None:
+            page = AuthorPage(
+                title=name, job_title=JOB_TITLE, bio=bio, slug=free_slug(self.team, slug_hint)
+            )
+            self.team.add_child(instance=page)
+            self.report.count("authors")
+            self.report.notes.append((f"author {name}", f"job title set to {JOB_TITLE!r}"))
+        else:
+            self.report.skipped.append(
+                (f"author {name}", "an author page with this name exists; used it")
+            )
+        self.remember("author", external_id, page)
+        return page
 
     def redirect(self, old_url, page):
         """Send the old address to the new page, so links from elsewhere keep working."""

@@ -26,7 +26,6 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from masthead.content.models import (
     ArticleAuthor,
     ArticlePage,
-    AuthorPage,
     SectionPage,
     StandardPage,
 )
@@ -39,7 +38,6 @@ from .base import BaseImporter, CannotImport, Placeholder, free_slug
 from .html import Converter, plain_text
 
 SOURCE = "ghost"
-JOB_TITLE = "Contributor"
 
 
 def read_export(path):
@@ -198,25 +196,8 @@ class Importer(BaseImporter):
             if not ghost_id or not name:
                 self.report.failed.append((f"user {ghost_id or n}", "no id or name"))
                 continue
-            page = self.known("author", ghost_id)
-            if page is not None:
-                self.report.skipped.append((f"author {name}", "imported before"))
-            else:
-                page = AuthorPage.objects.child_of(self.team).filter(title=name).first()
-                if page is None:
-                    page = AuthorPage(
-                        title=name, job_title=JOB_TITLE,
-                        slug=free_slug(self.team, user.get("slug") or name),
-                        bio=f"<p>{_escape(user['bio'])}</p>" if user.get("bio") else "",
-                    )  # fmt: skip
-                    self.team.add_child(instance=page)
-                    self.report.count("authors")
-                    self.report.notes.append((f"author {name}", f"job title set to {JOB_TITLE!r}"))
-                else:
-                    self.report.skipped.append(
-                        (f"author {name}", "an author page with this name exists; used it")
-                    )
-                self.remember("author", ghost_id, page)
+            bio = f"<p>{_escape(user['bio'])}</p>" if user.get("bio") else ""
+            page = self.author(ghost_id, name, slug_hint=user.get("slug") or name, bio=bio)
             self.authors[ghost_id] = page
 
     def _newsletters(self):

@@ -28,7 +28,6 @@ from wagtail.signal_handlers import disable_reference_index_auto_update
 from masthead.content.models import (
     ArticleAuthor,
     ArticlePage,
-    AuthorPage,
     SectionPage,
     StandardPage,
 )
@@ -45,7 +44,6 @@ NS = {
 }
 SOURCE = "wordpress"
 IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".gif", ".webp")
-JOB_TITLE = "Contributor"
 
 
 def _text(element, path):
@@ -125,26 +123,7 @@ class Importer(BaseImporter):
             if not login:
                 self.report.failed.append((f"author #{n}", "no login name"))
                 continue
-            page = self.known("author", login)
-            if page is None:
-                page = AuthorPage.objects.child_of(self.team).filter(title=name).first()
-                if page is None:
-                    # WordPress keeps no job title; the byline needs one: editors correct it.
-                    page = AuthorPage(
-                        title=name,
-                        job_title=JOB_TITLE,
-                        slug=free_slug(self.team, name or login),
-                    )
-                    self.team.add_child(instance=page)
-                    self.report.count("authors")
-                    self.report.notes.append((f"author {name}", f"job title set to {JOB_TITLE!r}"))
-                else:
-                    self.report.skipped.append(
-                        (f"author {name}", "an author page with this name exists; used it")
-                    )
-                self.remember("author", login, page)
-            else:
-                self.report.skipped.append((f"author {name}", "imported before"))
+            page = self.author(login, name, slug_hint=name or login)
             self.authors[login] = page
             self.progress(n, len(entries), "authors")
 

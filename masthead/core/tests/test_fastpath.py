@@ -92,17 +92,6 @@ def wsgi():
     return WSGIClient()
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    def run(change):
-        with django_capture_on_commit_callbacks(execute=True):
-            result = change()
-        time.sleep(pagecache.CLOCK_SKEW + 0.05)
-        return result
-
-    return run
-
-
 def test_a_cached_page_is_answered_without_django_or_a_query(wsgi, newsroom):
     newsroom.article(title="Trains run again to Kherson")
     first = wsgi.get("/")

@@ -27,19 +27,6 @@ def page_cache_on(settings):
     caches["pages"].set_many({f"pagecache:topic:{t}": 0 for t in pagecache.TOPICS}, None)
 
 
-@pytest.fixture
-def committed(django_capture_on_commit_callbacks):
-    """Run what waits for a commit (the cache hears about changes only then)."""
-
-    def run(change):
-        with django_capture_on_commit_callbacks(execute=True):
-            result = change()
-        time.sleep(pagecache.CLOCK_SKEW + 0.05)
-        return result
-
-    return run
-
-
 def test_a_reader_gets_the_second_view_from_the_cache_without_a_query(client, newsroom):
     newsroom.article(title="Power back in Kharkiv")
     first = client.get("/")
