@@ -85,7 +85,7 @@ class LocalPages:
     def times(self, now):
         if now - self.read_at >= getattr(settings, "PAGE_CACHE_TOPIC_REFRESH", 0.1):
             names = {f"pagecache:topic:{t}": t for t in pagecache.TOPICS}
-            found = pagecache._cache().get_many(list(names))
+            found = pagecache.shared_cache().get_many(list(names))
             self.topic_times = {names[name]: when for name, when in found.items()}
             self.read_at = now
         return self.topic_times
@@ -143,7 +143,7 @@ class PageCacheApp:
         now = time.time()
         copy = LOCAL.get(key)
         if copy is None or not LOCAL.fresh(copy, now):
-            entry = pagecache._cache().get(key)
+            entry = pagecache.shared_cache().get(key)
             copy = LOCAL.keep(key, entry) if entry is not None else None
             if copy is None or not LOCAL.fresh(copy, now):
                 return self._django(key, environ, start_response, entry)

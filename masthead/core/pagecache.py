@@ -46,13 +46,10 @@ STORED = "masthead.pagecache.stored"
 OWN_HEADERS = {"cache-control", "vary", "etag", "last-modified", "content-length", "set-cookie"}
 
 
-def _cache():
-    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "pages")]
-
-
 def shared_cache():
-    """The cache every process shares, the worker's too: Redis, or a folder on the embedded default."""
-    return _cache()
+    """The cache every process shares, the worker's too: Redis, or a folder on the embedded default.
+    Pages and topic times live here."""
+    return caches[getattr(settings, "PAGE_CACHE_ALIAS", "pages")]
 
 
 def enabled():
@@ -96,7 +93,7 @@ def changed(*topics):
 
     def record():
         now = time.time()
-        _cache().set_many({f"pagecache:topic:{t}": now for t in topics}, timeout=None)
+        shared_cache().set_many({f"pagecache:topic:{t}": now for t in topics}, timeout=None)
         from . import cdn, fastpath
 
         fastpath.LOCAL.heard(
@@ -180,7 +177,7 @@ def remember(name, topics, build):
         return build()
     key = f"pagecache:part:{name}"
     entry = default_cache.get(key)
-    if entry is not None and _fresh(entry, _cache()):
+    if entry is not None and _fresh(entry, shared_cache()):
         return entry["value"]
     started = time.time()
     value = build()
@@ -284,7 +281,7 @@ class PageCacheMiddleware:
         if key is None:
             return _uncached(request, self.get_response(request))
 
-        cache = _cache()
+        cache = shared_cache()
         # The fast path in front of Django may have read the entry already.
         entry = request.META.pop(FETCHED) if FETCHED in request.META else cache.get(key)
         if entry is not None:

@@ -35,7 +35,7 @@ from masthead.newsletters import services as newsletter_services
 from masthead.newsletters.models import ConsentEvent, Newsletter, Subscription
 
 from .base import BaseImporter, CannotImport, Placeholder, free_slug
-from .html import Converter, plain_text
+from .html import Converter, escape, plain_text
 
 SOURCE = "ghost"
 
@@ -64,10 +64,6 @@ def _when(value):
 # --- Ghost's editor formats, to HTML -----------------------------------------------------------
 
 
-def _escape(text):
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def lexical_to_html(lexical):
     """Ghost 5's Lexical JSON to plain HTML (the node types Ghost writes for stories)."""
     try:
@@ -81,7 +77,7 @@ def _lexical_node(node):
     kind = node.get("type")
     inner = "".join(_lexical_node(child) for child in node.get("children", []))
     if kind in ("text", "extended-text"):
-        text, fmt = _escape(node.get("text", "")), node.get("format", 0)
+        text, fmt = escape(node.get("text", "")), node.get("format", 0)
         if fmt & 1:
             text = f"<strong>{text}</strong>"
         if fmt & 2:
@@ -90,7 +86,7 @@ def _lexical_node(node):
     if kind == "linebreak":
         return "<br>"
     if kind == "link":
-        return f'<a href="{_escape(node.get("url", ""))}">{inner}</a>'
+        return f'<a href="{escape(node.get("url", ""), quote=True)}">{inner}</a>'
     if kind == "paragraph":
         return f"<p>{inner}</p>"
     if kind in ("heading", "extended-heading"):
@@ -105,7 +101,7 @@ def _lexical_node(node):
         return f"<blockquote>{inner}</blockquote>"
     if kind == "image":
         caption = node.get("caption") or ""
-        return f'<figure><img src="{_escape(node.get("src", ""))}"><figcaption>{caption}</figcaption></figure>'
+        return f'<figure><img src="{escape(node.get("src", ""), quote=True)}"><figcaption>{caption}</figcaption></figure>'
     if kind == "horizontalrule":
         return "<hr>"
     return inner
@@ -126,11 +122,11 @@ def mobiledoc_to_html(mobiledoc):
             elif section[0] == 10:  # a card: [10, index]
                 name, payload = cards[section[1]]
                 if name == "image":
-                    out.append(f'<figure><img src="{_escape(payload.get("src", ""))}">'
+                    out.append(f'<figure><img src="{escape(payload.get("src", ""), quote=True)}">'
                                f'<figcaption>{payload.get("caption", "")}</figcaption></figure>')  # fmt: skip
                 elif name in ("html", "markdown"):
                     out.append(
-                        payload.get("html") or f"<p>{_escape(payload.get('markdown', ''))}</p>"
+                        payload.get("html") or f"<p>{escape(payload.get('markdown', ''))}</p>"
                     )
         return "".join(out)
     except (ValueError, KeyError, TypeError, IndexError):
@@ -144,11 +140,11 @@ def _markers(markers, markups):
             tag, *attributes = markups[index]
             attrs = attributes[0] if attributes else []
             pairs = "".join(
-                f' {attrs[i]}="{_escape(attrs[i + 1])}"' for i in range(0, len(attrs), 2)
+                f' {attrs[i]}="{escape(attrs[i + 1], quote=True)}"' for i in range(0, len(attrs), 2)
             )
             out.append(f"<{tag}{pairs}>")
             open_tags.append(tag)
-        out.append(_escape(text))
+        out.append(escape(text))
         for _ in range(closes):
             out.append(f"</{open_tags.pop()}>")
     return "".join(out)
@@ -196,7 +192,7 @@ class Importer(BaseImporter):
             if not ghost_id or not name:
                 self.report.failed.append((f"user {ghost_id or n}", "no id or name"))
                 continue
-            bio = f"<p>{_escape(user['bio'])}</p>" if user.get("bio") else ""
+            bio = f"<p>{escape(user['bio'])}</p>" if user.get("bio") else ""
             page = self.author(ghost_id, name, slug_hint=user.get("slug") or name, bio=bio)
             self.authors[ghost_id] = page
 

@@ -26,7 +26,7 @@ def _inline_html(node):
         if isinstance(child, Comment):
             continue
         if isinstance(child, NavigableString):
-            out.append(_escape(str(child)))
+            out.append(escape(str(child)))
             continue
         if not isinstance(child, Tag):
             continue
@@ -37,7 +37,7 @@ def _inline_html(node):
             href = (child.get("href") or "").strip()
             inner = _inline_html(child)
             if href and SAFE_LINK.match(href):
-                out.append(f'<a href="{_escape(href, quote=True)}">{inner}</a>')
+                out.append(f'<a href="{escape(href, quote=True)}">{inner}</a>')
             else:
                 out.append(inner)
         elif name:
@@ -47,7 +47,7 @@ def _inline_html(node):
     return "".join(out)
 
 
-def _escape(text, quote=False):
+def escape(text, quote=False):
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace('"', "&quot;") if quote else text
 
@@ -125,7 +125,7 @@ class Converter:
                 blocks.append(
                     (
                         "paragraph",
-                        f'<p><a href="{_escape(source, quote=True)}">{_escape(source)}</a></p>',
+                        f'<p><a href="{escape(source, quote=True)}">{escape(source)}</a></p>',
                     )
                 )
             else:
@@ -136,9 +136,7 @@ class Converter:
             if name in ("table", "pre", "code", "dl"):
                 text = node.get_text("\n", strip=True)
                 if text:
-                    blocks.append(
-                        ("paragraph", f"<p>{_escape(text).replace(chr(10), '<br/>')}</p>")
-                    )
+                    blocks.append(("paragraph", f"<p>{escape(text).replace(chr(10), '<br/>')}</p>"))
                 return
             self._walk(node, blocks)
         else:
@@ -152,7 +150,7 @@ class Converter:
                 blocks.append(
                     (
                         "paragraph",
-                        f'<p><a href="{_escape(embed_url, quote=True)}">{_escape(embed_url)}</a></p>',
+                        f'<p><a href="{escape(embed_url, quote=True)}">{escape(embed_url)}</a></p>',
                     )
                 )
             return
@@ -164,7 +162,7 @@ class Converter:
                 f"an image not in the export's uploads: {img.get('src') or '(no src)'}"
             )
             if caption_text:
-                blocks.append(("paragraph", f"<p>{_escape(caption_text)}</p>"))
+                blocks.append(("paragraph", f"<p>{escape(caption_text)}</p>"))
             return
         # (an image a dry run would import has no row yet: the dry run is rolled back anyway)
         chosen = image if image.pk else None
