@@ -1,6 +1,7 @@
 import re
 
 from django.conf import settings
+from django.conf.urls.i18n import i18n_patterns
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
@@ -18,11 +19,6 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
-    path("news-feed/", include(feed_urls)),
-    path("newsletters/", include(newsletter_urls)),
-    path("members/", include(member_urls)),
-    path("audio/", include(audio_urls)),
-    path("", include(content_urls)),
 ]
 
 if settings.SERVE_MEDIA:
@@ -31,11 +27,19 @@ if settings.SERVE_MEDIA:
         re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", core_views.media),
     ]
 
-urlpatterns += [
+# Everything readers see, once per edition: the default language at the root, the others under
+# their prefix (/uk/news-feed/). The language follows from the address alone (masthead.core.editions).
+urlpatterns += i18n_patterns(
+    path("news-feed/", include(feed_urls)),
+    path("newsletters/", include(newsletter_urls)),
+    path("members/", include(member_urls)),
+    path("audio/", include(audio_urls)),
+    path("", include(content_urls)),
     # Wagtail's page serving with a quicker route to the page (masthead.core.routing).
     re_path(wagtail_urls.serve_pattern, routing.serve, name="wagtail_serve"),
     path("", include(wagtail_urls)),
-]
+    prefix_default_language=False,
+)
 
 handler404 = "masthead.core.views.page_not_found"
 handler500 = "masthead.core.views.server_error"

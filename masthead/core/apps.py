@@ -7,12 +7,16 @@ class CoreConfig(AppConfig):
     verbose_name = "Masthead core"
 
     def ready(self):
+        from django.db.models.signals import post_migrate
         from wagtail.models import Locale, Site
 
-        from . import pagecache, routing
+        from . import editions, pagecache, routing
+        from .signals import on_change
         from .models import NewsroomSettings
 
         # The newsroom's name, its sites and editions appear on every page.
         for model in (NewsroomSettings, Site, Locale):
             pagecache.follow(model, "site")
         routing.keep_root_paths_in_process()
+        post_migrate.connect(editions.ensure_locales, sender=self, dispatch_uid="core:locales")
+        on_change(Locale, editions.forget_locales, "editions:locales")

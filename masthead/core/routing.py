@@ -13,6 +13,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.db.models.signals import post_save
 from django.http.request import split_domain_port
+from django.utils import translation
 from wagtail import views as wagtail_views
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page, PageViewRestriction, Site
@@ -99,16 +100,30 @@ def _page_saved(sender, instance, **kwargs):
     # A site keeps its root page (url_path, live) in the cache: any page saved may be one.
     if isinstance(instance, Page):
         cache.delete(SITES_KEY)
+        if instance.depth == 2:
+            # A new edition's home page (a translation of a site's root) is a new root path.
+            Site.clear_site_root_paths_cache()
 
 
 post_save.connect(_page_saved, weak=False, dispatch_uid="routing:pages")
 
 
+def edition_root_path(site):
+    """The url_path of the home page of the edition being served: the site's root page, or its
+    translation in the address's language (Wagtail's root paths, kept in this process)."""
+    language = translation.get_language()
+    for root in Site.get_site_root_paths():
+        if root.site_id == site.pk and root.language_code == language:
+            return root.root_path
+    return site.root_page.url_path
+
+
 def find_page(site, path):
-    """Return the live page at this path under the site's root as its own type, or None."""
-    url_path = site.root_page.url_path + "".join(f"{part}/" for part in path.split("/") if part)
+    """Return the live page at this path in the edition's tree as its own type, or None."""
+    url_path = edition_root_path(site) + "".join(f"{part}/" for part in path.split("/") if part)
     rows = (
-        Page.objects.filter(url_path=url_path, live=True, path__startswith=site.root_page.path)
+        # url_path starts with the home page's slug, so it is unique across the whole tree.
+        Page.objects.filter(url_path=url_path, live=True)
         .order_by()  # one page has this url_path; sorting by path made PostgreSQL walk them all
         .values_list("pk", "content_type_id")[:1]
     )

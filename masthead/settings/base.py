@@ -191,10 +191,21 @@ AUTH_PASSWORD_VALIDATORS = [
 TIME_ZONE = os.environ.get("TIME_ZONE", "Europe/Kyiv")
 USE_TZ = True
 USE_I18N = True
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English")]
+# Editions: the first language is the default and lives at the root (/); every other edition lives
+# under its own prefix (/uk/). Each edition names itself in its own language for the switcher.
+# MASTHEAD_LANGUAGES picks and orders them, e.g. "uk,en" for a Ukrainian-first newsroom.
+KNOWN_LANGUAGES = {"en": "English", "uk": "Українська"}
+_editions = [
+    code.strip()
+    for code in os.environ.get("MASTHEAD_LANGUAGES", "en,uk").split(",")
+    if code.strip() in KNOWN_LANGUAGES
+] or ["en"]
+LANGUAGE_CODE = _editions[0]
+LANGUAGES = [(code, KNOWN_LANGUAGES[code]) for code in _editions]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
+# Dates and times as each edition writes them (masthead/formats/<language>/formats.py).
+FORMAT_MODULE_PATH = ["masthead.formats"]
 LOCALE_PATHS = [BASE_DIR / "masthead" / "locale"]
 
 STATIC_URL = "/static/"

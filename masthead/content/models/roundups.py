@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import formats
+from django.utils import formats, translation
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel
@@ -12,8 +12,12 @@ from wagtail.search import index
 from masthead.core.models import PublicPageMixin
 
 
-def roundup_title(date):
-    return _("Key developments on %(date)s") % {"date": formats.date_format(date, "F j, Y")}
+def roundup_title(date, language=None):
+    """The headline in the roundup's own language, whatever language the editor's admin is in."""
+    with translation.override(language or translation.get_language()):
+        return str(
+            _("Key developments on %(date)s") % {"date": formats.date_format(date, "DATE_FORMAT")}
+        )
 
 
 class RoundupIndexPage(PublicPageMixin, Page):
@@ -60,7 +64,8 @@ class RoundupPage(PublicPageMixin, Page):
     def _name_after_date(self):
         # The headline and URL follow from the date, so editors only pick the day.
         if self.date:
-            self.title = self.draft_title = str(roundup_title(self.date))
+            language = self.locale.language_code if self.locale_id else None
+            self.title = self.draft_title = roundup_title(self.date, language)
             self.slug = self.date.isoformat()
 
     def full_clean(self, *args, **kwargs):

@@ -15,7 +15,8 @@ from masthead.feed.tests.factories import FeedItemFactory
 pytestmark = pytest.mark.django_db
 
 # Every cache empty (the first render after a restart): measured ceilings.
-BUDGET_COLD = {"home": 15, "article": 14, "section": 11, "feed": 5, "author": 14}
+# Pages in the tree pay one query for their translations (the language switcher and hreflang).
+BUDGET_COLD = {"home": 16, "article": 15, "section": 12, "feed": 5, "author": 15}
 # A page-cache miss, with the parts pages share (settings, navigation, feed, picks, roundup)
 # already kept: what a reader's request costs after a publish. The target is 10.
 BUDGET_MISS = {"home": 10, "article": 10, "section": 10, "feed": 10, "author": 12}

@@ -3,7 +3,7 @@ import json
 from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
-from django.utils.dateformat import format as date_format
+from django.utils.formats import date_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
@@ -15,17 +15,18 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 @register.filter
 def newsroom_time(value):
-    """Format a moment in the newsroom's time zone: '7:04 PM' today, 'Dec 16, 7:04 PM' before."""
+    """Format a moment in the newsroom's time zone, as the edition writes it: '7:04 PM' today,
+    'Dec 16, 7:04 PM' earlier this year (in Ukrainian '19:04', '16 грудня, 19:04')."""
     if not value:
         return ""
     local = timezone.localtime(value)
     today = timezone.localdate()
-    clock = date_format(local, "g:i A")
+    clock = date_format(local, "TIME_FORMAT")
     if local.date() == today:
         return clock
     if local.year == today.year:
-        return _("%(day)s, %(time)s") % {"day": date_format(local, "M j"), "time": clock}
-    return _("%(day)s, %(time)s") % {"day": date_format(local, "M j, Y"), "time": clock}
+        return _("%(day)s, %(time)s") % {"day": date_format(local, "MONTH_DAY_FORMAT"), "time": clock}
+    return _("%(day)s, %(time)s") % {"day": date_format(local, "SHORT_DATE_FORMAT"), "time": clock}
 
 
 @register.simple_tag
@@ -105,3 +106,35 @@ def nav_sections():
     from masthead.content.services import sections
 
     return sections()
+
+
+@register.simple_tag(takes_context=True)
+def editions(context):
+    """The language switcher and hreflang links: every edition, with this page in it where it has
+    been translated and the edition's home page where it has not."""
+    from masthead.core import editions as site_editions
+
+    request = context["request"]
+    page = context.get("page")
+    found = dict(site_editions.alternates(request, page))
+    here = site_editions.current()
+    links = []
+    for code in site_editions.codes():
+        links.append(
+            {
+                "code": code,
+                "name": site_editions.name(code),
+                "url": found.get(code) or site_editions.home_path(code),
+                "current": code == here,
+                "translated": code in found,
+            }
+        )
+    return links
+
+
+@register.simple_tag
+def edition_path(path):
+    """A path of the site in the edition being served: {% edition_path '/roundups/' %}."""
+    from masthead.core import editions as site_editions
+
+    return site_editions.path_in(path)
