@@ -7,15 +7,18 @@ from django.core.cache import cache
 from django.utils import timezone
 from wagtail.models import Collection, Locale, Page
 
+from masthead.content.models import ArticleAuthor, ArticlePage
 from masthead.content.tests.factories import (
     ArticleIndexPageFactory,
     ArticlePageFactory,
     AuthorIndexPageFactory,
     AuthorPageFactory,
+    EditionHomePageFactory,
     HomePageFactory,
     RoundupIndexPageFactory,
     SectionPageFactory,
 )
+from masthead.core import editions
 from masthead.core.models import NewsroomSettings
 from masthead.images.tests.factories import NewsImageFactory
 
@@ -41,7 +44,8 @@ class Newsroom:
 
 def ensure_page_tree_root():
     """Recreate what Wagtail's migrations made if a transactional test's flush removed it."""
-    Locale.objects.get_or_create(language_code="en")
+    for code in editions.codes():
+        Locale.objects.get_or_create(language_code=code)
     if Page.get_first_root_node() is None:
         Page.add_root(
             instance=Page(
@@ -117,3 +121,57 @@ def committed(django_capture_on_commit_callbacks):
         return result
 
     return run
+
+
+@dataclass
+class Edition:
+    """The Ukrainian edition of the `newsroom` fixture: its pages are translations of the English."""
+
+    locale: object
+    home: object
+    news: object
+    sections: list
+    authors: list
+
+    def translate(self, article, **fields):
+        """A Ukrainian translation of an English article, published (Wagtail's copy for
+        translation, as the admin's Translate action makes it)."""
+        translated = article.copy_for_translation(self.locale)
+        fields.setdefault("section", self.sections[0])
+        for name, value in fields.items():
+            setattr(translated, name, value)
+        translated.byline = [ArticleAuthor(author=self.authors[0], sort_order=0)]
+        translated.save_revision().publish()
+        return ArticlePage.objects.get(pk=translated.pk)
+
+
+@pytest.fixture
+def ukrainian(newsroom):
+    """The Ukrainian edition: the home page, News, a section and an author translated."""
+    locale = Locale.objects.get(language_code="uk")
+
+    def translate(page, **fields):
+        translated = page.copy_for_translation(locale)
+        for name, value in fields.items():
+            setattr(translated, name, value)
+        translated.save_revision().publish()
+        return translated.specific_class.objects.get(pk=translated.pk)
+
+    home = EditionHomePageFactory(
+        title="Masthead",
+        slug="home-uk",
+        locale=locale,
+        translation_key=newsroom.home.translation_key,
+    )
+    translate(newsroom.team, title="Наша команда")
+    return Edition(
+        locale=locale,
+        home=home,
+        news=translate(newsroom.news, title="Новини"),
+        sections=[translate(newsroom.sections[0], title="Війна")],
+        authors=[
+            translate(
+                newsroom.authors[0], title="Олена Марченко", job_title="Генеральна директорка"
+            )
+        ],
+    )

@@ -175,6 +175,13 @@ def get_engine(spec):
     return ENGINES[kind](voice)
 
 
+# The language each voice speaks: an article is read only by a voice of its own language.
+VOICE_LANGUAGES = {
+    "piper:en_US-joe-medium": "en",
+    "espeak-ng:en-us": "en",
+    "espeak-ng:en-gb": "en",
+    "espeak-ng:uk": "uk",
+}
 VOICE_CHOICES = [
     ("piper:en_US-joe-medium", "Joe (US English, neural, Piper)"),
     ("espeak-ng:en-us", "eSpeak NG (US English, synthetic)"),

@@ -9,9 +9,12 @@ from contextlib import contextmanager
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.html import strip_tags
+from django.utils.translation import gettext as _
 from wagtail.models import Site
+
+from masthead.core import editions
 
 from . import encoding, engines
 from .models import AudioSettings, Narration, Pronunciation
@@ -30,13 +33,47 @@ def audio_settings():
     return AudioSettings.for_site(site) if site else AudioSettings()
 
 
+def voice_for(article, config):
+    """The voice that reads this article: the newsroom's choice if it speaks the article's language,
+    else the first voice that does, else None (an article no voice here can read has no audio)."""
+    language = getattr(article, "language_code", None) or editions.default_language()
+    if engines.VOICE_LANGUAGES.get(config.voice, "en") == language:
+        return config.voice
+    return next(
+        (
+            voice
+            for voice, _name in engines.VOICE_CHOICES
+            if engines.VOICE_LANGUAGES.get(voice) == language
+        ),
+        None,
+    )
+
+
+def fallback_voice(voice):
+    """eSpeak NG in the voice's language, when the chosen engine is not installed here."""
+    language = engines.VOICE_LANGUAGES.get(voice, "en")
+    return FALLBACK_VOICE if language == "en" else f"espeak-ng:{language}"
+
+
 def narration_script(article):
-    """The paragraphs the voice reads: headline, byline, then the body in order."""
+    """The paragraphs the voice reads: headline, byline, then the body in order, in the article's
+    own language."""
+    with translation.override(
+        getattr(article, "language_code", None) or editions.default_language()
+    ):
+        return _narration_script(article)
+
+
+def _narration_script(article):
     names = [author.title for author in article.authors]
     script = [article.title.rstrip(".") + "."]
     if names:
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        script.append(f"By {joined}.")
+        joined = (
+            names[0]
+            if len(names) == 1
+            else _("%(names)s and %(last)s") % {"names": ", ".join(names[:-1]), "last": names[-1]}
+        )
+        script.append(_("By %(names)s.") % {"names": joined})
     for block in article.body:
         if block.block_type not in SPOKEN_BLOCKS:
             continue
@@ -47,7 +84,7 @@ def narration_script(article):
         else:
             text = str(block.value.get("text", "")).strip()
             if block.value.get("attribution"):
-                text += f" That was {block.value['attribution']}."
+                text += " " + _("That was %(name)s.") % {"name": block.value["attribution"]}
         if text:
             script.append(" ".join(text.split()))
     return script
@@ -83,7 +120,10 @@ def request_narration(article, *, force=False):
         return False
     if not config.narrate_articles:
         return False
-    key = narration_key(narration_script(article), config.voice)
+    voice = voice_for(article, config)
+    if voice is None:
+        return False
+    key = narration_key(narration_script(article), voice)
     narration, created = Narration.objects.get_or_create(article=article)
     unchanged = narration.key == key and narration.state in (
         Narration.State.READY,
@@ -127,15 +167,17 @@ def narrate(article_id):
     narration = Narration.objects.filter(article_id=article_id).first()
     if article is None or narration is None:
         return "gone"
-    config = audio_settings()
+    voice = voice_for(article, audio_settings())
+    if voice is None:
+        return "no voice"
     script = narration_script(article)
-    key = narration_key(script, config.voice)
+    key = narration_key(script, voice)
     if narration.state == Narration.State.READY and narration.key == key:
         return "unchanged"
     last_error = ""
     for attempt in range(narration.attempts + 1, MAX_ATTEMPTS + 1):
         try:
-            voice = _synthesize(article, script, key, config.voice, narration)
+            used = _synthesize(article, script, key, voice, narration)
         except Exception as error:  # noqa: BLE001 - any engine or storage failure: retry, then record
             last_error = f"{error.__class__.__name__}: {error}"[:1000]
             logger.warning(
@@ -143,7 +185,7 @@ def narrate(article_id):
             )
             Narration.objects.filter(pk=narration.pk).update(attempts=attempt, error=last_error)
             continue
-        logger.info("Narrated article %s with %s", article_id, voice)
+        logger.info("Narrated article %s with %s", article_id, used)
         return "ready"
     Narration.objects.filter(pk=narration.pk).update(
         state=Narration.State.FAILED, error=last_error, finished_at=timezone.now()
@@ -157,9 +199,14 @@ def _synthesize(article, script, key, voice, narration):
     try:
         engine = engines.get_engine(voice)
     except engines.EngineUnavailable:
-        logger.warning("Voice %s is not available; using %s", voice, FALLBACK_VOICE)
-        engine = engines.get_engine(FALLBACK_VOICE)
-    speeches = engine.synthesize_many([speakable(paragraph, lexicon) for paragraph in script])
+        logger.warning("Voice %s is not available; using %s", voice, fallback_voice(voice))
+        engine = engines.get_engine(fallback_voice(voice))
+    # The written-English rules (numbers, dates, money) are for English; eSpeak NG reads the
+    # Ukrainian edition's numbers itself.
+    english = engines.VOICE_LANGUAGES.get(engine.name, "en") == "en"
+    speeches = engine.synthesize_many(
+        [speakable(paragraph, lexicon) if english else paragraph for paragraph in script]
+    )
     rate = speeches[0].sample_rate
     pcm = encoding.join([speech.pcm for speech in speeches], rate)
     mp3 = encoding.to_mp3(pcm, rate)

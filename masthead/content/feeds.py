@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.utils.feedgenerator import Rss201rev2Feed
 
+from masthead.core import editions
 from masthead.core.models import NewsroomSettings
 
 from .services import published_articles
@@ -27,7 +28,7 @@ class ArticleFeed(Feed):
 
     def link(self, obj):
         # Feeds name the configured public address, not whatever Host the request carried.
-        return settings.SITE_URL + "/"
+        return settings.SITE_URL + editions.home_path()
 
     def description(self, obj):
         return self.newsroom.description or self.newsroom.tagline or self.newsroom.name

@@ -9,6 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from wagtail.models import Page
 
+from masthead.core import editions
 from masthead.core.models import NewsroomSettings
 
 from .models import ArticlePage
@@ -16,7 +17,8 @@ from .services import NEWEST_FIRST
 
 
 class PageSitemap(Sitemap):
-    """Every live, public page other than articles (sections, authors, roundups, the home page)."""
+    """Every live, public page of the edition other than articles (sections, authors, roundups,
+    the home page). Each edition has its own sitemap, at its own address."""
 
     limit = 5000
 
@@ -25,7 +27,7 @@ class PageSitemap(Sitemap):
             Page.objects.live()
             .public()
             .not_type(ArticlePage)
-            .filter(depth__gt=1)
+            .filter(depth__gt=1, locale__language_code=editions.current())
             .specific()
             .order_by("path")
         )
@@ -50,7 +52,11 @@ class ArticleSitemap(PageSitemap):
 
     def items(self):
         return (
-            ArticlePage.objects.live().public().select_related("hero_image").order_by(*NEWEST_FIRST)
+            ArticlePage.objects.live()
+            .public()
+            .filter(language_code=editions.current())
+            .select_related("hero_image")
+            .order_by(*NEWEST_FIRST)
         )
 
     def _urls(self, page, protocol, domain):
@@ -71,12 +77,13 @@ NEWS_WINDOW = datetime.timedelta(hours=48)
 
 
 def news_sitemap(request):
-    """Google News sitemap: articles first published in the last 48 hours (at most 1,000)."""
+    """Google News sitemap of the edition: its articles first published in the last 48 hours (at
+    most 1,000), each with its language."""
     since = timezone.now() - NEWS_WINDOW
     articles = (
         ArticlePage.objects.live()
         .public()
-        .filter(published_at__gte=since)
+        .filter(published_at__gte=since, language_code=editions.current())
         .select_related("locale")
         .order_by("-published_at")[:1000]
     )

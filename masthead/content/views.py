@@ -7,7 +7,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from taggit.models import Tag
 
-from masthead.core import pagecache, ratelimit
+from masthead.core import editions, pagecache, ratelimit
 from masthead.core.pagination import paginate
 
 from .models import ArticlePage
@@ -32,7 +32,13 @@ def search(request):
     words = " ".join(re.findall(r"\w+", query))
     results = None
     if words:
-        matches = ArticlePage.objects.live().public().search(words, operator="and")
+        # Each edition searches its own articles.
+        matches = (
+            ArticlePage.objects.live()
+            .public()
+            .filter(language_code=editions.current())
+            .search(words, operator="and")
+        )
         results = paginate(request, matches, 20)
         # Search results come back as a list; fetch what each card shows in fixed queries.
         ids = [page.pk for page in results.object_list]

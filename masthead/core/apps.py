@@ -11,8 +11,8 @@ class CoreConfig(AppConfig):
         from wagtail.models import Locale, Site
 
         from . import editions, pagecache, routing
-        from .signals import on_change
         from .models import NewsroomSettings
+        from .signals import on_change
 
         # The newsroom's name, its sites and editions appear on every page.
         for model in (NewsroomSettings, Site, Locale):

@@ -36,11 +36,15 @@ def urls_for(topics):
     """Full URLs to purge, on every site's own address (as Wagtail purges pages)."""
     from wagtail.models import Site
 
+    from . import editions
+
     paths = []
     for topic in topics:
         for path in LISTINGS.get(topic, []):
-            if path not in paths:
-                paths.append(path)
+            for code in editions.codes():  # each edition has the same listings under its prefix
+                edition_path = editions.path_in(path, code)
+                if edition_path not in paths:
+                    paths.append(edition_path)
     roots = {root.root_url for root in Site.get_site_root_paths()} or {settings.SITE_URL}
     return [root + path for root in sorted(roots) for path in paths]
 

@@ -118,3 +118,16 @@ def ensure_locales(**kwargs):
     for code in codes():
         Locale.objects.get_or_create(language_code=code)
     forget_locales()
+
+
+def choices():
+    """The editions as model field choices (a callable, so migrations do not copy the setting)."""
+    return list(settings.LANGUAGES)
+
+
+def language_field(verbose_name, **kwargs):
+    """A model field naming an edition: the language its readers read in."""
+    from django.db import models
+
+    kwargs.setdefault("default", default_language)
+    return models.CharField(verbose_name, max_length=10, choices=choices, **kwargs)

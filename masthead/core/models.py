@@ -1,9 +1,16 @@
 """Site-wide settings and the mixin every public page shares. No newsroom domain models live here."""
 
+import copy
+
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Orderable
+
+from . import editions
 
 
 class SharedSettingMixin:
@@ -19,12 +26,20 @@ class SharedSettingMixin:
         if site is None:
             return parent.for_site(site)
         key = f"settings:{cls._meta.label}:{site.pk}"
-        return pagecache.remember(key, cls.cache_topics, lambda: parent.for_site(site))
+        return pagecache.remember(key, cls.cache_topics, lambda: cls.load(parent.for_site(site)))
+
+    @classmethod
+    def load(cls, setting):
+        """Fetch what the kept copy should carry with it (child rows)."""
+        return setting
 
 
 @register_setting(icon="site")
-class NewsroomSettings(SharedSettingMixin, BaseSiteSetting):
-    """Who the newsroom is: its name, logo and the words search engines and social cards show."""
+class NewsroomSettings(SharedSettingMixin, ClusterableModel, BaseSiteSetting):
+    """Who the newsroom is: its name, logo and the words search engines and social cards show.
+
+    The tagline and description are written in the default edition's language; each other edition
+    gives its own in an edition row (pages of that edition show them)."""
 
     name = models.CharField(_("newsroom name"), max_length=100, default="Masthead")
     tagline = models.CharField(_("tagline"), max_length=200, blank=True)
@@ -52,6 +67,10 @@ class NewsroomSettings(SharedSettingMixin, BaseSiteSetting):
         FieldPanel("description"),
         FieldPanel("logo"),
         FieldPanel("twitter_handle"),
+        MultiFieldPanel(
+            [InlinePanel("editions", label=_("Edition"))],
+            heading=_("Other editions"),
+        ),
     ]
 
     class Meta:
@@ -59,6 +78,64 @@ class NewsroomSettings(SharedSettingMixin, BaseSiteSetting):
 
     def __str__(self):
         return self.name
+
+    @classmethod
+    def load(cls, setting):
+        from . import pagecache
+
+        if pagecache.enabled() and setting.pk:  # the kept copy carries the editions' words
+            setting.edition_rows = {row.language: row for row in setting.editions.all()}
+        return setting
+
+    @classmethod
+    def for_request(cls, request):
+        setting = super().for_request(request)
+        language = editions.current()
+        return setting if language == editions.default_language() else setting.in_edition(language)
+
+    def in_edition(self, language):
+        """These settings as readers of an edition see them (a copy: never saved)."""
+        rows = getattr(self, "edition_rows", None)
+        if rows is None:
+            rows = {row.language: row for row in self.editions.all()} if self.pk else {}
+        row = rows.get(language)
+        if row is None:
+            return self
+        shown = copy.copy(self)
+        for name in ("tagline", "description"):
+            setattr(shown, name, getattr(row, name) or getattr(self, name))
+        shown.audio_disclosure = row.audio_disclosure
+        return shown
+
+
+class NewsroomEdition(Orderable):
+    """The newsroom's words in another edition's language."""
+
+    settings = ParentalKey(NewsroomSettings, related_name="editions", on_delete=models.CASCADE)
+    language = editions.language_field(_("edition"))
+    tagline = models.CharField(_("tagline"), max_length=200, blank=True)
+    description = models.TextField(_("default description"), blank=True)
+    audio_disclosure = models.CharField(
+        _("audio disclosure"),
+        max_length=300,
+        blank=True,
+        help_text=_(
+            "Beside every player in this edition; empty for the translation of the default."
+        ),
+    )
+
+    panels = [
+        FieldPanel("language"),
+        FieldPanel("tagline"),
+        FieldPanel("description"),
+        FieldPanel("audio_disclosure"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("edition")
+        constraints = [
+            models.UniqueConstraint(fields=["settings", "language"], name="one_row_per_edition")
+        ]
 
 
 class PublicPageMixin:

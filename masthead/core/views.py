@@ -3,7 +3,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.views.static import serve
 
-from . import pagecache
+from . import editions, pagecache
 
 
 def page_not_found(request, exception=None):
@@ -16,15 +16,13 @@ def server_error(request):
 
 @pagecache.cached_view()
 def robots_txt(request):
-    lines = [
-        "User-agent: *",
-        "Disallow: /admin/",
-        "Disallow: /search/",
-        "",
-        f"Sitemap: {settings.SITE_URL}/sitemap.xml",
-        f"Sitemap: {settings.SITE_URL}/news-sitemap.xml",
-        "",
-    ]
+    lines = ["User-agent: *", "Disallow: /admin/"]
+    lines += [f"Disallow: {editions.path_in('/search/', code)}" for code in editions.codes()]
+    lines.append("")
+    for code in editions.codes():  # each edition has its own sitemaps
+        lines.append(f"Sitemap: {settings.SITE_URL}{editions.path_in('/sitemap.xml', code)}")
+        lines.append(f"Sitemap: {settings.SITE_URL}{editions.path_in('/news-sitemap.xml', code)}")
+    lines.append("")
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
 
 

@@ -9,25 +9,36 @@ from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
-from masthead.content.models import ArticlePage, EditorsPick, EditorsPicks, HomePage, RoundupItem
+from masthead.content.models import (
+    ArticleAuthor,
+    ArticlePage,
+    EditorsPick,
+    EditorsPicks,
+    HomePage,
+    RoundupItem,
+)
 from masthead.content.tests.factories import (
     ArticleIndexPageFactory,
     ArticlePageFactory,
     AuthorIndexPageFactory,
     AuthorPageFactory,
+    EditionHomePageFactory,
     HomePageFactory,
     RoundupIndexPageFactory,
     RoundupPageFactory,
     SectionPageFactory,
 )
-from masthead.core.models import NewsroomSettings
+from masthead.core import editions
+from masthead.core.models import NewsroomEdition, NewsroomSettings
 from masthead.feed.tests.factories import FeedItemFactory
 from masthead.images import renditions
 from masthead.images.tests.factories import NewsImageFactory
 
+from . import writing_uk
 from .writing import JOB_TITLES, TAGS, Writer
+from .writing_uk import UkrainianWriter
 
 SECTIONS = ["War", "Politics", "Business", "Culture", "Opinion"]
 DEMO_PASSWORD = "masthead-demo"  # noqa: S105 - printed on start; the demo is for local use only
@@ -44,6 +55,8 @@ def _progress(report, done, total, label):
 
 
 DEMO_NARRATIONS = 4
+# The newest articles also appear in Ukrainian (each a translation of its English original).
+UKRAINIAN_ARTICLES = 12
 
 
 @transaction.atomic
@@ -102,6 +115,16 @@ def _build_newsroom(*, seed, articles, feed_items, days, report, site_url):
             "logo": logo,
         },
     )
+    if "uk" in editions.codes():
+        NewsroomEdition.objects.update_or_create(
+            settings=NewsroomSettings.objects.get(site=site),
+            language="uk",
+            defaults={
+                "tagline": "Незалежні новини, які оплачують наші члени",
+                "description": "Masthead — незалежна редакція, яку утримують читачі. "
+                "Без платного доступу, без власника.",
+            },
+        )
 
     news = ArticleIndexPageFactory(parent=home, intro="Every story we publish, newest first.")
     team = AuthorIndexPageFactory(
@@ -183,6 +206,7 @@ def _build_newsroom(*, seed, articles, feed_items, days, report, site_url):
                 ),
             )
         )
+        made[-1].demo_topic = topic  # for its Ukrainian translation
         _progress(report, n + 1, articles, "articles")
 
     items = []
@@ -216,6 +240,21 @@ def _build_newsroom(*, seed, articles, feed_items, days, report, site_url):
     for position, article in enumerate(made[2:30:5]):
         EditorsPick.objects.create(picks=picks, article=article, sort_order=position)
 
+    if "uk" in editions.codes():
+        _build_ukrainian_edition(
+            rng=random.Random(seed + 1),
+            home=home,
+            news=news,
+            team=team,
+            roundup_index=roundup_index,
+            sections=sections,
+            authors=authors,
+            articles=made[:UKRAINIAN_ARTICLES],
+            feed_items=max(feed_items // 3, 1) if feed_items else 0,
+            days=days,
+            report=report,
+        )
+
     create_demo_newsletters()
     create_demo_issue()
     create_demo_campaign()
@@ -228,6 +267,114 @@ def _build_newsroom(*, seed, articles, feed_items, days, report, site_url):
         "feed_items": items,
         "users": users,
     }
+
+
+def _translate(page, parent_factory_kwargs=None, **fields):
+    """Wagtail's copy of a page into the Ukrainian locale (linked by its translation key), with
+    Ukrainian text in place of the English, published."""
+    uk = Locale.objects.get(language_code="uk")
+    translated = page.copy_for_translation(uk)
+    for name, value in fields.items():
+        setattr(translated, name, value)
+    translated.save_revision().publish()
+    translated.refresh_from_db()
+    return translated
+
+
+def _build_ukrainian_edition(
+    *, rng, home, news, team, roundup_index, sections, authors, articles, feed_items, days, report
+):
+    """The Ukrainian edition: the home page, lists, sections and team translated, the newest
+    articles in Ukrainian (each a translation of its English original), its own News Feed and
+    roundups."""
+    writer = UkrainianWriter(rng)
+    uk = Locale.objects.get(language_code="uk")
+    uk_home = EditionHomePageFactory(
+        title="Masthead",
+        slug="home-uk",
+        locale=uk,
+        translation_key=home.translation_key,
+        search_description="Незалежні новини з лінії фронту.",
+    )
+    uk_news = _translate(news, intro="Усі наші матеріали, від найновіших.")
+    uk_team = _translate(
+        team, title="Наша команда", intro="Люди, які пишуть, редагують і випускають Masthead."
+    )
+    uk_roundups = _translate(
+        roundup_index, title="Підсумки дня", intro="Головні події кожного дня коротко."
+    )
+    uk_sections = {
+        section.pk: _translate(
+            section, title=writing_uk.SECTION_TITLES.get(section.title, section.title)
+        )
+        for section in sections
+    }
+    uk_authors = {}
+    for author in authors:
+        name = writing_uk.person(author.title)
+        uk_authors[author.pk] = _translate(
+            author,
+            title=name,
+            job_title=writing_uk.JOB_TITLES.get(author.job_title, author.job_title),
+            bio=f"<p>{name} працює в Masthead. До редакції працювали репортерами на сході країни.</p>",
+        )
+    assert uk_home.pk and uk_news.pk and uk_team.pk
+
+    made = []
+    for n, original in enumerate(articles):
+        topic = original.demo_topic
+        city = writing_uk.city_in(original.title)
+        paragraphs = writer.paragraphs(topic, rng.randint(5, 10), city)
+        quote, who = writer.quote()
+        body = [{"type": "paragraph", "value": f"<p>{p}</p>"} for p in paragraphs[:2]]
+        body.append({"type": "quote", "value": {"text": quote, "attribution": who}})
+        body += [{"type": "paragraph", "value": f"<p>{p}</p>"} for p in paragraphs[2:]]
+        translated = original.copy_for_translation(uk)
+        translated.title = writer.headline(topic, city)
+        translated.summary = writer.summary(topic, city)
+        translated.body = body
+        translated.section = uk_sections.get(original.section_id)
+        translated.hero_caption = "Ілюстрацію створено для демонстрації."
+        translated.hero_credit = "Masthead, демо"
+        translated.correction = ""
+        translated.byline = [
+            ArticleAuthor(author=uk_authors[entry.author_id], sort_order=position)
+            for position, entry in enumerate(original.byline.all())
+        ]
+        translated.save_revision().publish()
+        when = original.published_at
+        ArticlePage.objects.filter(pk=translated.pk).update(
+            published_at=when, first_published_at=when, last_published_at=when
+        )
+        made.append(translated)
+        _progress(report, n + 1, len(articles), "Ukrainian articles")
+
+    now = timezone.now()
+    span = datetime.timedelta(days=days)
+    items = []
+    for n in range(feed_items):
+        items.append(
+            FeedItemFactory(
+                text=writer.feed_line(),
+                locale=uk,
+                article=made[n % len(made)] if made and n % 4 == 0 else None,
+                is_breaking=n % 23 == 0,
+                published_at=now - span * (n / max(feed_items, 1)),
+            )
+        )
+    today = timezone.localdate()
+    for offset in range(days):
+        day = today - datetime.timedelta(days=offset)
+        todays = [i for i in items if timezone.localdate(i.published_at) == day][:5]
+        if todays:
+            RoundupPageFactory(
+                parent=uk_roundups,
+                locale=uk,
+                date=day,
+                intro="Коротко про головне за день.",
+                items=[RoundupItem(text=i.text, article=i.article, feed_item=i) for i in todays],
+            )
+    return made
 
 
 def create_demo_users():
@@ -254,35 +401,49 @@ def create_demo_users():
 def create_demo_newsletters():
     from masthead.newsletters.models import Newsletter
 
-    for position, (slug, name, cadence, description, default) in enumerate(
-        [
-            (
-                "daily-briefing",
-                "The Daily Briefing",
-                "daily",
-                "The day's key developments every morning.",
-                True,
-            ),
-            (
-                "from-the-front",
-                "From the Front",
-                "weekly",
-                "Our war correspondent's weekly dispatch.",
-                False,
-            ),
-            (
-                "breaking",
-                "Breaking News",
-                "breaking",
-                "A short alert when something big happens.",
-                False,
-            ),
-        ]
-    ):
+    newsletters = [
+        (
+            "en",
+            "daily-briefing",
+            "The Daily Briefing",
+            "daily",
+            "The day's key developments every morning.",
+            True,
+        ),
+        (
+            "en",
+            "from-the-front",
+            "From the Front",
+            "weekly",
+            "Our war correspondent's weekly dispatch.",
+            False,
+        ),
+        (
+            "en",
+            "breaking",
+            "Breaking News",
+            "breaking",
+            "A short alert when something big happens.",
+            False,
+        ),
+        ("uk", "ranok", "Ранковий брифінг", "daily", "Головні події дня щоранку.", True),
+        (
+            "uk",
+            "blyskavka",
+            "Блискавки",
+            "breaking",
+            "Коротке сповіщення, коли стається щось важливе.",
+            False,
+        ),
+    ]
+    for position, (language, slug, name, cadence, description, default) in enumerate(newsletters):
+        if language not in editions.codes():
+            continue
         Newsletter.objects.get_or_create(
             slug=slug,
             defaults={
                 "name": name,
+                "language": language,
                 "cadence": cadence,
                 "description": description,
                 "sender_name": "Masthead",
@@ -344,4 +505,20 @@ def create_demo_campaign():
             "readers pay for their work. Join them."
         ),
         goal=20000,
+        language="en",
     )
+    if "uk" in editions.codes():
+        Campaign.objects.create(
+            name="Зимова кампанія",
+            language="uk",
+            headline="Допоможіть нам досягти 20 000 членів",
+            message=(
+                "У нас немає власника і немає платного доступу. Наші репортери залишаються в "
+                "містах, про які пишуть, бо читачі оплачують їхню роботу. Приєднуйтеся."
+            ),
+            goal=20000,
+            join_label="Стати членом",
+            gift_label="Подарувати членство",
+            once_label="Підтримати одноразово",
+            thank_you="Дякуємо, що ви з нами. Ви робите цю журналістику можливою.",
+        )

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from masthead.core.models import NewsroomSettings
@@ -18,7 +19,7 @@ class NewsFeedRss(Feed):
         return f"{_('News Feed')} – {self.newsroom.name}"
 
     def link(self):
-        return settings.SITE_URL + "/news-feed/"
+        return settings.SITE_URL + reverse("feed:page")
 
     def description(self):
         return _("The latest news as it happens, in short updates from our newsroom.")

@@ -12,6 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
+from masthead.core import editions
+from masthead.core.editions import language_field
+
 
 def parse_amounts(text):
     """'5, 10, 20' -> [500, 1000, 2000] in minor units; bad parts are ignored."""
@@ -116,6 +119,8 @@ class Member(models.Model):
 
     email = models.EmailField(_("e-mail address"))
     name = models.CharField(_("name"), max_length=150, blank=True)
+    # The edition they joined or last asked for a sign-in link in: their e-mails are written in it.
+    language = language_field(_("language"), default=editions.current)
     stripe_customer_id = models.CharField(
         _("Stripe customer"), max_length=100, unique=True, null=True, blank=True
     )
@@ -246,6 +251,8 @@ class Gift(models.Model):
     recipient_email = models.EmailField(_("recipient's address"))
     recipient_name = models.CharField(_("recipient's name"), max_length=150, blank=True)
     message = models.TextField(_("message"), max_length=1000, blank=True)
+    # The edition it was bought in: the recipient's e-mail is written in its language.
+    language = language_field(_("language"), default=editions.current)
     months = models.PositiveSmallIntegerField(_("months"))
     deliver_on = models.DateField(_("delivery date"))
     amount = models.PositiveIntegerField(_("amount (minor units)"))
@@ -318,6 +325,9 @@ class Campaign(models.Model):
         _("headline"), max_length=140, help_text=_('e.g. "Help us reach 20,000 members".')
     )
     message = models.TextField(_("message"), max_length=600, blank=True)
+    language = language_field(
+        _("edition"), help_text=_("Each edition runs its own drive, in its own language.")
+    )
     goal_kind = models.CharField(
         _("goal"), max_length=20, choices=Goal.choices, default=Goal.MEMBERS
     )
@@ -348,7 +358,7 @@ class Campaign(models.Model):
     )
 
     panels = [
-        FieldPanel("name"),
+        FieldRowPanel([FieldPanel("name"), FieldPanel("language")]),
         FieldPanel("headline"),
         FieldPanel("message"),
         FieldRowPanel([FieldPanel("goal_kind"), FieldPanel("goal")]),

@@ -20,11 +20,11 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q, Sum
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from masthead.core import pagecache, ratelimit
+from masthead.core import editions, pagecache, ratelimit
 from masthead.core.keys import hash_key
 
 from . import stripe_api
@@ -56,19 +56,25 @@ GIFT_MONTHS = (3, 6, 12)
 # --- The drive -------------------------------------------------------------------------------
 
 
+def _campaign_keys():
+    return [f"{CAMPAIGN_CACHE_KEY}:{code}" for code in editions.codes()]
+
+
 def running_campaign():
-    """The campaign running now and its progress, from the cache: no query on most page views."""
-    data = cache.get(CAMPAIGN_CACHE_KEY)
+    """The edition's campaign running now and its progress, from the cache: no query on most page
+    views. Each edition runs its own drive in its own language."""
+    language = editions.current()
+    data = cache.get(f"{CAMPAIGN_CACHE_KEY}:{language}")
     if data is None:
         now = timezone.now()
         campaign = (
-            Campaign.objects.filter(live=True, starts_at__lte=now)
+            Campaign.objects.filter(live=True, starts_at__lte=now, language=language)
             .filter(Q(ends_at__isnull=True) | Q(ends_at__gt=now))
             .order_by("-starts_at")
             .first()
         )
         data = {"campaign": campaign, "progress": progress(campaign) if campaign else None}
-        cache.set(CAMPAIGN_CACHE_KEY, data, CAMPAIGN_CACHE_SECONDS)
+        cache.set(f"{CAMPAIGN_CACHE_KEY}:{language}", data, CAMPAIGN_CACHE_SECONDS)
     return data
 
 
@@ -81,9 +87,9 @@ def campaigns_turning_between(start, end):
 
 def progress_changed():
     """Something the campaign counts changed: the next page view recounts."""
-    cache.delete(CAMPAIGN_CACHE_KEY)
+    cache.delete_many(_campaign_keys())
     # Again once committed, in case a page view re-read the old numbers in between.
-    transaction.on_commit(lambda: cache.delete(CAMPAIGN_CACHE_KEY))
+    transaction.on_commit(lambda: cache.delete_many(_campaign_keys()))
     pagecache.changed("campaign")
 
 
@@ -214,7 +220,8 @@ def start_checkout(*, frequency, amount, email, success_url, cancel_url, request
     params.update(
         success_url=success_url + "?session_id={CHECKOUT_SESSION_ID}",
         cancel_url=cancel_url,
-        metadata={"masthead_kind": kind},
+        # The edition they joined in: the webhook writes their e-mails in its language.
+        metadata={"masthead_kind": kind, "masthead_language": editions.current()},
     )
     known = Member.objects.filter(email__iexact=email, stripe_customer_id__isnull=False).first()
     if known:
@@ -244,7 +251,11 @@ def start_gift_checkout(*, gift, success_url, cancel_url):
                 },
             }
         ],
-        "metadata": {"masthead_kind": Payment.Kind.GIFT, "gift_id": str(gift.pk)},
+        "metadata": {
+            "masthead_kind": Payment.Kind.GIFT,
+            "gift_id": str(gift.pk),
+            "masthead_language": gift.language,
+        },
         "payment_intent_data": {"metadata": {"masthead_kind": Payment.Kind.GIFT}},
         "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": cancel_url,
@@ -283,6 +294,10 @@ def on_checkout_session(obj):
     email = (session.get("customer_details") or {}).get("email") or session.get("customer_email")
     member = ensure_member(session["customer"], email)
     kind = (session.get("metadata") or {}).get("masthead_kind")
+    language = (session.get("metadata") or {}).get("masthead_language")
+    if member is not None and language in editions.codes() and member.language != language:
+        member.language = language
+        member.save(update_fields=["language"])
     if session["mode"] == "subscription" and session.get("subscription"):
         sync_subscription(stripe_api.subscription(_id(session["subscription"])))
     elif session["mode"] == "payment" and session.get("payment_intent"):
@@ -500,12 +515,14 @@ def deliver_due_gifts(today=None):
             gift.delivered_at = timezone.now()
             gift.save(update_fields=["redeem_key_hash", "state", "delivered_at"])
             # Sent inside the transaction: if it fails, the gift stays paid and is tried again.
-            _send(
-                "members/email/gift",
-                gift.recipient_email,
-                _("%(name)s gave you a membership") % {"name": gift.buyer_name or gift.buyer_email},
-                {"gift": gift, "redeem_url": absolute_url("members:redeem_gift", key)},
-            )
+            with translation.override(gift.language):
+                _send(
+                    "members/email/gift",
+                    gift.recipient_email,
+                    _("%(name)s gave you a membership")
+                    % {"name": gift.buyer_name or gift.buyer_email},
+                    {"gift": gift, "redeem_url": absolute_url("members:redeem_gift", key)},
+                )
         sent += 1
     return sent
 
@@ -602,6 +619,10 @@ def request_sign_in(email, *, ip_hash=""):
     member = Member.objects.filter(email__iexact=email).first()
     if member is None:
         return False
+    language = editions.current()  # the edition they asked in: the link and the mail follow it
+    if member.language != language:
+        member.language = language
+        member.save(update_fields=["language"])
     key = secrets.token_urlsafe(32)
     now = timezone.now()
     SignInLink.objects.create(
@@ -609,16 +630,17 @@ def request_sign_in(email, *, ip_hash=""):
         key_hash=hash_key(key),
         expires_at=now + timedelta(minutes=SignInLink.LIFETIME_MINUTES),
     )
-    _send(
-        "members/email/sign_in",
-        member.email,
-        _("Your sign-in link"),
-        {
-            "member": member,
-            "sign_in_url": absolute_url("members:sign_in_link", key),
-            "minutes": SignInLink.LIFETIME_MINUTES,
-        },
-    )
+    with translation.override(language):
+        _send(
+            "members/email/sign_in",
+            member.email,
+            _("Your sign-in link"),
+            {
+                "member": member,
+                "sign_in_url": absolute_url("members:sign_in_link", key),
+                "minutes": SignInLink.LIFETIME_MINUTES,
+            },
+        )
     return True
 
 
@@ -732,21 +754,22 @@ def send_receipt(payment):
             kind=Payment.Kind.MEMBERSHIP, paid_at__lt=payment.paid_at
         ).exists()
     )
-    _send(
-        "members/email/receipt",
-        member.email,
-        _("Thank you: your receipt") if not first_membership else _("Welcome, member"),
-        {
-            "member": member,
-            "payment": payment,
-            "amount": f"{payment.amount / 100:.2f} {payment.currency.upper()}",
-            "welcome": first_membership,
-            "newsletters_url": absolute_url("newsletters:signup")
-            + "?"
-            + urlencode({"email": member.email}),
-            "account_url": absolute_url("members:account"),
-        },
-    )
+    with translation.override(member.language):
+        _send(
+            "members/email/receipt",
+            member.email,
+            _("Thank you: your receipt") if not first_membership else _("Welcome, member"),
+            {
+                "member": member,
+                "payment": payment,
+                "amount": f"{payment.amount / 100:.2f} {payment.currency.upper()}",
+                "welcome": first_membership,
+                "newsletters_url": absolute_url("newsletters:signup")
+                + "?"
+                + urlencode({"email": member.email}),
+                "account_url": absolute_url("members:account"),
+            },
+        )
     return True
 
 

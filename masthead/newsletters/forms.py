@@ -59,6 +59,6 @@ class PreferencesForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, subscriber=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["newsletters"].queryset = services.offered_newsletters()
+        self.fields["newsletters"].queryset = services.offered_newsletters(subscriber)

@@ -3,12 +3,14 @@
 from django.conf import settings
 from django.db import models
 from django.db.models.functions import Lower
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import PreviewableMixin
 
+from masthead.core import editions
+from masthead.core.editions import language_field
 from masthead.core.keys import hash_key  # noqa: F401 - services import it from here
 
 from .blocks import IssueBlock
@@ -24,6 +26,10 @@ class Newsletter(models.Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), unique=True)
     description = models.TextField(_("description"), max_length=400)
+    language = language_field(
+        _("edition"),
+        help_text=_("Offered to readers of this edition, and written in its language."),
+    )
     cadence = models.CharField(
         _("cadence"), max_length=20, choices=Cadence.choices, default=Cadence.DAILY
     )
@@ -47,7 +53,7 @@ class Newsletter(models.Model):
         FieldPanel("name"),
         FieldPanel("slug"),
         FieldPanel("description"),
-        FieldPanel("cadence"),
+        FieldRowPanel([FieldPanel("language"), FieldPanel("cadence")]),
         MultiFieldPanel(
             [
                 FieldRowPanel([FieldPanel("sender_name"), FieldPanel("sender_email")]),
@@ -76,6 +82,8 @@ class Subscriber(models.Model):
 
     email = models.EmailField(_("e-mail address"))
     name = models.CharField(_("name"), max_length=150, blank=True)
+    # The edition they last signed up or asked for mail in: their e-mails are written in it.
+    language = language_field(_("language"), default=editions.current)
     created_at = models.DateTimeField(_("first seen"), default=timezone.now)
     suppressed_at = models.DateTimeField(
         _("suppressed"),
@@ -203,6 +211,12 @@ class Issue(PreviewableMixin, models.Model):
         from .rendering import issue_context
 
         return issue_context(self, preview=True)
+
+    def serve_preview(self, request, mode_name):
+        # Shown as readers will get it: in the newsletter's language, whatever the admin's is.
+        response = super().serve_preview(request, mode_name)
+        with translation.override(self.newsletter.language):
+            return response.render() if hasattr(response, "render") else response
 
 
 class Delivery(models.Model):

@@ -35,7 +35,7 @@ from django.db import connection as db_connection
 from django.db import transaction
 from django.db.models import Count, Min, Q
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from . import rendering, services
@@ -116,6 +116,11 @@ def send_now(issue):
 
 def send_test(issue, address):
     """Send the issue to one address (the editor's own) without touching any delivery record."""
+    with translation.override(issue.newsletter.language):
+        _send_test(issue, address)
+
+
+def _send_test(issue, address):
     check_ready(issue)
     html, text = rendering.render_issue(issue)
     # The editor is not a subscriber: the reader's links lead to the newsletters page instead.
@@ -147,7 +152,8 @@ def start_sending(issue):
         check_ready(issue)
         now = timezone.now()
         issue.started_at = issue.last_progress_at = now
-        issue.html, issue.text = rendering.render_issue(issue)
+        with translation.override(issue.newsletter.language):  # written in its edition's language
+            issue.html, issue.text = rendering.render_issue(issue)
         issue.state = Issue.State.SENDING
         issue.audience_size = _create_deliveries(issue, now)
         issue.save(
@@ -287,6 +293,12 @@ def deliver(issue_id, *, time_budget=None):
     issue = Issue.objects.select_related("newsletter").filter(pk=issue_id).first()
     if issue is None or issue.state != Issue.State.SENDING:
         return "not sending"
+    # Greetings and the reader's links are in the newsletter's language, like the issue itself.
+    with translation.override(issue.newsletter.language):
+        return _deliver(issue, time_budget)
+
+
+def _deliver(issue, time_budget):
     batch_size = setting("NEWSLETTER_BATCH_SIZE", 50)
     deadline = time.monotonic() + time_budget if time_budget else None
     mail = get_connection()

@@ -9,12 +9,14 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
+
+from masthead.core import editions
 
 from .models import (
     Confirmation,
@@ -66,8 +68,16 @@ def keyed_hash(value):
 hash_ip = keyed_hash
 
 
-def offered_newsletters():
-    return Newsletter.objects.filter(is_visible=True)
+def offered_newsletters(subscriber=None):
+    """The newsletters this edition offers its readers. A subscriber also sees those of other
+    editions they receive, so the preference centre can always stop them."""
+    offered = Q(is_visible=True, language=editions.current())
+    if subscriber is not None:
+        offered |= Q(
+            subscriptions__subscriber=subscriber,
+            subscriptions__state=Subscription.State.CONFIRMED,
+        )
+    return Newsletter.objects.filter(offered).distinct()
 
 
 def default_newsletters():
@@ -107,6 +117,10 @@ def subscribe(email, newsletters, *, source="", ip=""):
     address = normalise_address(email)
     with transaction.atomic():
         subscriber = find_or_add_subscriber(address)
+        language = editions.current()  # the edition they signed up in: their mail is written in it
+        if subscriber.language != language:
+            subscriber.language = language
+            subscriber.save(update_fields=["language"])
         waiting = _add_pending(subscriber, newsletters, source, ip)
     if waiting and subscriber.suppressed_at is None:
         from .tasks import send_confirmation
@@ -198,6 +212,12 @@ def send_confirmation_email(subscriber):
             key_hash=hash_key(key),
             expires_at=timezone.now() + CONFIRMATION_LIFETIME,
         )
+    with translation.override(subscriber.language):
+        _send_confirmation(subscriber, pending, key)
+    return True
+
+
+def _send_confirmation(subscriber, pending, key):
     context = {
         "newsletters": pending,
         "confirm_url": settings.SITE_URL + reverse("newsletters:confirm", args=[key]),
@@ -217,7 +237,6 @@ def send_confirmation_email(subscriber):
         render_to_string("newsletters/email/confirm.html", context), "text/html"
     )
     message.send()
-    return True
 
 
 class ConfirmResult:
@@ -303,7 +322,7 @@ def update_preferences(subscriber, chosen, *, source="preference centre", ip="")
     """Make the subscriber's confirmed newsletters exactly `chosen` (the signed link proves the address)."""
     now = timezone.now()
     chosen_ids = {n.pk for n in chosen}
-    for newsletter in offered_newsletters():
+    for newsletter in offered_newsletters(subscriber):
         subscription, _created = Subscription.objects.get_or_create(
             subscriber=subscriber, newsletter=newsletter, defaults={"source": source}
         )

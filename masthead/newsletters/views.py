@@ -135,14 +135,15 @@ def preferences(request, token):
         if "unsubscribe_all" in request.POST:
             services.unsubscribe_all(subscriber, source="preference centre", ip=client_ip(request))
             return redirect("newsletters:unsubscribed")
-        form = PreferencesForm(request.POST)
+        form = PreferencesForm(request.POST, subscriber=subscriber)
         if not forget_problem and form.is_valid():
             services.update_preferences(
                 subscriber, form.cleaned_data["newsletters"], ip=client_ip(request)
             )
             saved = True
     form = PreferencesForm(
-        initial={"newsletters": list(services.confirmed_newsletters(subscriber))}
+        subscriber=subscriber,
+        initial={"newsletters": list(services.confirmed_newsletters(subscriber))},
     )
     return render(
         request,

@@ -1,6 +1,8 @@
 from django import template
+from django.utils.translation import gettext
 
 from masthead.audio.models import AudioSettings, Narration
+from masthead.core.models import NewsroomSettings
 
 register = template.Library()
 
@@ -16,5 +18,7 @@ def narration_player(context, article):
     disclosure = ""
     request = context.get("request")
     if narration is not None and request is not None:
-        disclosure = AudioSettings.for_request(request).disclosure
+        # The edition's own words, else the newsroom's; the default wording has a translation.
+        own = getattr(NewsroomSettings.for_request(request), "audio_disclosure", "")
+        disclosure = own or gettext(AudioSettings.for_request(request).disclosure)
     return {"narration": narration, "disclosure": disclosure}

@@ -159,6 +159,7 @@ class ArticlePage(PublicPageMixin, Page):
         index.SearchField("body"),
         index.FilterField("section"),
         index.FilterField("first_published_at"),
+        index.FilterField("language_code"),
     ]
 
     parent_page_types = ["content.ArticleIndexPage"]

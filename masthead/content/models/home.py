@@ -26,7 +26,7 @@ class HomePage(PublicPageMixin, Page):
         "content.RoundupIndexPage",
         "content.StandardPage",
     ]
-    max_count = 1
+    # One home page per edition: the default edition's is the site's root, the others translate it.
     template = "content/home_page.html"
 
     class Meta:

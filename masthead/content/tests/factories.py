@@ -72,6 +72,19 @@ class HomePageFactory(PageFactory):
         return page
 
 
+class EditionHomePageFactory(PageFactory):
+    """Another edition's home page: a translation of the site's root, beside it under the tree's root.
+
+    Pass locale and translation_key (the default edition's home page's)."""
+
+    class Meta:
+        model = HomePage
+
+    @classmethod
+    def _create(cls, model_class, *args, parent=None, **kwargs):
+        return super()._create(model_class, *args, parent=Page.get_first_root_node(), **kwargs)
+
+
 class ArticleIndexPageFactory(PageFactory):
     class Meta:
         model = ArticleIndexPage

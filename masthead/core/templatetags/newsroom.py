@@ -25,7 +25,10 @@ def newsroom_time(value):
     if local.date() == today:
         return clock
     if local.year == today.year:
-        return _("%(day)s, %(time)s") % {"day": date_format(local, "MONTH_DAY_FORMAT"), "time": clock}
+        return _("%(day)s, %(time)s") % {
+            "day": date_format(local, "MONTH_DAY_FORMAT"),
+            "time": clock,
+        }
     return _("%(day)s, %(time)s") % {"day": date_format(local, "SHORT_DATE_FORMAT"), "time": clock}
 
 

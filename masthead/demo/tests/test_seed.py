@@ -1,7 +1,7 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 
 from masthead.audio.models import Narration
 from masthead.content.models import ArticlePage, AuthorPage, RoundupPage, SectionPage
@@ -17,17 +17,32 @@ pytestmark = pytest.mark.django_db
 def test_seed_builds_a_believable_newsroom_deterministically(capsys):
     # when
     call_command("seed", articles=8, feed_items=12, days=3)
-    # then
-    assert SectionPage.objects.live().count() == 5
-    assert AuthorPage.objects.live().count() == 6
-    assert ArticlePage.objects.live().count() == 8
-    assert FeedItem.objects.count() == 12
-    assert RoundupPage.objects.live().count() >= 2
+    # then the English edition
+    english = {"locale__language_code": "en"}
+    assert SectionPage.objects.live().filter(**english).count() == 5
+    assert AuthorPage.objects.live().filter(**english).count() == 6
+    assert ArticlePage.objects.live().filter(**english).count() == 8
+    assert FeedItem.objects.filter(**english).count() == 12
+    assert RoundupPage.objects.live().filter(**english).count() >= 2
     assert all(a.hero_image_id and a.byline.exists() for a in ArticlePage.objects.all())
     assert {u.username for u in builder.create_demo_users()} == {"admin", "editor", "writer"}
-    # with a draft newsletter issue to send and a membership drive running
+    # and the Ukrainian one: every English article translated (up to 12), linked to its original,
+    # with a Ukrainian byline and section
+    ukrainian = {"locale__language_code": "uk"}
+    assert SectionPage.objects.live().filter(**ukrainian).count() == 5
+    translated = ArticlePage.objects.live().filter(**ukrainian)
+    assert translated.count() == 8
+    for article in translated:
+        original = article.get_translation(Locale.objects.get(language_code="en"))
+        assert original.live and original.title != article.title
+        assert article.section.locale_id == article.locale_id
+        assert all(entry.author.locale_id == article.locale_id for entry in article.byline.all())
+    assert FeedItem.objects.filter(**ukrainian).count() == 4
+    assert RoundupPage.objects.live().filter(**ukrainian, title__startswith="Головне").exists()
+    # with a draft newsletter issue to send and a membership drive running in each edition
     assert Issue.objects.filter(state=Issue.State.DRAFT).count() == 1
-    assert Campaign.objects.get().headline == "Help us reach 20,000 members"
+    assert Campaign.objects.get(language="en").headline == "Help us reach 20,000 members"
+    assert Campaign.objects.get(language="uk").headline == "Допоможіть нам досягти 20 000 членів"
     # and the newest articles queued for narration, not all of them
     assert Narration.objects.count() == builder.DEMO_NARRATIONS
     assert "Demo newsroom ready" in capsys.readouterr().out
