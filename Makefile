@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export DJANGO_SETTINGS_MODULE ?= masthead.settings.dev
 
-.PHONY: run test install install-test browser-tools audio-tools bench-tools bench scale-out soak lighthouse lint seed reset-demo worker clean
+.PHONY: run test install install-test browser-tools audio-tools i18n-tools messages bench-tools bench scale-out soak lighthouse lint seed reset-demo worker clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Masthead needs Python 3.11 or newer"'
@@ -32,6 +32,17 @@ browser-tools:
 # espeak-ng: the fallback speech engine (Piper, the default voice, comes from PyPI).
 audio-tools:
 	@command -v espeak-ng >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq espeak-ng >/dev/null) || echo "espeak-ng could not be installed: the fallback voice is unavailable"
+
+# GNU gettext: makemessages reads the strings to translate (the tests check the catalogues cover them).
+i18n-tools:
+	@command -v xgettext >/dev/null 2>&1 && command -v msgfmt >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq gettext >/dev/null)
+
+# What is not interface text (the same list as core/tests/test_translations.py).
+MESSAGES_IGNORE := --ignore=.venv --ignore=node_modules --ignore=var --ignore=bench --ignore=tests --ignore="*/tests/*"
+# After changing interface text: update every edition's catalogue, translate what is new, then compile.
+messages: install-test i18n-tools
+	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) manage.py makemessages --all --no-obsolete $(MESSAGES_IGNORE)
+	DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) manage.py compilemessages $(MESSAGES_IGNORE)
 
 # wrk (load) and nginx (the static-file reference) for `make bench`.
 bench-tools:
@@ -68,7 +79,7 @@ reset-demo: install
 	rm -f var/db.sqlite3
 	$(VENV)/bin/masthead setup
 
-test: install-test browser-tools audio-tools
+test: install-test browser-tools audio-tools i18n-tools
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) manage.py makemigrations --check --dry-run

@@ -43,15 +43,29 @@ def published_articles():
 
 
 def editors_picks(site_id):
+    """The site's one list of picks, as this edition shows it: each pick in the edition's language
+    (the article itself or its live translation), and picks not translated left out."""
+    language = get_language() or "en"
+
     def build():
         picks = (
             EditorsPick.objects.filter(picks__site_id=site_id, article__live=True)
             .select_related("article")
             .order_by("sort_order")
         )
-        return [pick.article for pick in picks]
+        articles = [pick.article for pick in picks]
+        if all(article.language_code == language for article in articles):
+            return articles
+        keys = [article.translation_key for article in articles]
+        translated = {
+            article.translation_key: article
+            for article in ArticlePage.objects.live().filter(
+                translation_key__in=keys, language_code=language
+            )
+        }
+        return [translated[key] for key in keys if key in translated]
 
-    return pagecache.remember(f"picks:{site_id}", ("picks", "pages"), build)
+    return pagecache.remember(f"picks:{site_id}:{language}", ("picks", "pages"), build)
 
 
 def latest_roundup():

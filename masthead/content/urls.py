@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from masthead.core.pagecache import cached_view
 
@@ -8,7 +8,8 @@ listing = cached_view("pages")
 
 urlpatterns = [
     path("search/", views.search, name="search"),
-    path("tags/<slug:slug>/", views.tag_page, name="tag"),
+    # Tags in Ukrainian have Ukrainian slugs (Unicode letters), so not Django's ASCII <slug:>.
+    re_path(r"^tags/(?P<slug>[-\w]+)/$", views.tag_page, name="tag"),
     path("rss.xml", listing(feeds.SiteFeed()), name="site_rss"),
     path("sitemap.xml", listing(views.sitemap_index), name="sitemap_index"),
     path("sitemap-<section>.xml", listing(views.sitemap_section), name="sitemap_section"),

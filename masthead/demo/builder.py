@@ -296,7 +296,7 @@ def _build_ukrainian_edition(
         translation_key=home.translation_key,
         search_description="Незалежні новини з лінії фронту.",
     )
-    uk_news = _translate(news, intro="Усі наші матеріали, від найновіших.")
+    uk_news = _translate(news, title="Новини", intro="Усі наші матеріали, від найновіших.")
     uk_team = _translate(
         team, title="Наша команда", intro="Люди, які пишуть, редагують і випускають Masthead."
     )
@@ -305,7 +305,9 @@ def _build_ukrainian_edition(
     )
     uk_sections = {
         section.pk: _translate(
-            section, title=writing_uk.SECTION_TITLES.get(section.title, section.title)
+            section,
+            title=writing_uk.SECTION_TITLES.get(section.title, section.title),
+            intro="Останні матеріали цього розділу.",
         )
         for section in sections
     }
@@ -337,6 +339,9 @@ def _build_ukrainian_edition(
         translated.hero_caption = "Ілюстрацію створено для демонстрації."
         translated.hero_credit = "Masthead, демо"
         translated.correction = ""
+        translated.tags.set(
+            [writing_uk.TAGS.get(tag.name, tag.name) for tag in original.tags.all()]
+        )
         translated.byline = [
             ArticleAuthor(author=uk_authors[entry.author_id], sort_order=position)
             for position, entry in enumerate(original.byline.all())

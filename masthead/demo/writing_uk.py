@@ -100,7 +100,7 @@ OPENINGS = [
     "що ремонтні бригади вже в дорозі.",
     "Уже третій тиждень поспіль {official} каже, що ситуація {region_loc} складна, але під контролем.",
     "Рішення, оголошене в {weekday}, ухвалили після місяців тиску з боку мешканців {city_gen}.",
-    "Ніхто в {city_loc} не очікував, що саме {topic} стане головною історією зими.",
+    "Ніхто в {city_loc} не очікував, що саме це стане головною історією зими.",
 ]
 MIDDLES = [
     "За словами місцевих посадовців, постраждали {number} людей; ця цифра може змінитися, коли "
@@ -150,13 +150,14 @@ SECTION_TITLES = {
     "Opinion": "Думки",
 }
 JOB_TITLES = {
-    "Chief Executive Officer": "Генеральна директорка",
+    # Ukrainian job titles in their usual generic (masculine) form: the demo's names are random.
+    "Chief Executive Officer": "Генеральний директор",
     "Editor-in-Chief": "Головний редактор",
-    "Senior War Correspondent": "Старша воєнна кореспондентка",
+    "Senior War Correspondent": "Старший воєнний кореспондент",
     "Political Editor": "Редактор відділу політики",
-    "Business Reporter": "Економічна журналістка",
+    "Business Reporter": "Економічний журналіст",
     "Culture Writer": "Оглядач культури",
-    "Opinion Editor": "Редакторка розділу думок",
+    "Opinion Editor": "Редактор розділу думок",
     "Photo Editor": "Фоторедактор",
 }
 NAMES = {
@@ -177,6 +178,20 @@ NAMES = {
     "Savchuk": "Савчук",
     "Tkachenko": "Ткаченко",
     "Moroz": "Мороз",
+}
+
+
+TAGS = {
+    "energy": "енергетика",
+    "reconstruction": "відбудова",
+    "air defence": "протиповітряна оборона",
+    "evacuation": "евакуація",
+    "budget": "бюджет",
+    "agriculture": "сільське господарство",
+    "culture": "культура",
+    "diplomacy": "дипломатія",
+    "civil defence": "цивільний захист",
+    "economy": "економіка",
 }
 
 

@@ -3,6 +3,7 @@ the skip link from the keyboard, and the staff Edit link."""
 
 import datetime
 import json
+import urllib.parse
 import urllib.request
 
 import pytest
@@ -28,8 +29,8 @@ pytestmark = [
 
 
 @pytest.fixture
-def site_pages(newsroom):
-    """A furnished newsroom and one URL of every public page type."""
+def site_pages(newsroom, ukrainian):
+    """A furnished newsroom and one URL of every public page type, in both editions."""
     images = [NewsImageFactory() for _ in range(3)]
     briefing = NewsletterFactory(name="The Daily Briefing", subscribe_by_default=True)
     NewsletterFactory(name="Breaking News", cadence="breaking")
@@ -105,7 +106,33 @@ def site_pages(newsroom):
         goal=20000,
         starts_at=timezone.now() - datetime.timedelta(days=1),
     )
+    # The Ukrainian edition: a translated story, its own feed, newsletter and drive.
+    translated = ukrainian.translate(
+        articles[0],
+        title="Енергосистема витримала ніч",
+        summary="Що відомо про ремонт мереж.",
+        body=[{"type": "paragraph", "value": "<p>Енергосистема витримала ніч.</p>"}],
+    )
+    for n in range(3):
+        FeedItemFactory(text=f"Оновлення {n}: тривога й відбій.", locale=ukrainian.locale)
+    NewsletterFactory(name="Ранковий брифінг", language="uk", subscribe_by_default=True)
+    Campaign.objects.create(
+        name="Зимова кампанія",
+        language="uk",
+        headline="Допоможіть нам досягти 20 000 членів",
+        goal=20000,
+        join_label="Стати членом",
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+    )
     return {
+        "uk-home": "/uk/",
+        "uk-article": translated.url,
+        "uk-feed": "/uk/news-feed/",
+        "uk-section": ukrainian.sections[0].url,
+        "uk-search": "/uk/search/?q=Енергосистема",
+        "uk-newsletters": "/uk/newsletters/",
+        "uk-join": "/uk/members/join/",
+        "uk-not-found": "/uk/no/such/page/",
         "home": "/",
         "article": articles[0].url,
         "news": "/news/",
@@ -164,6 +191,7 @@ def test_every_page_type_has_no_wcag_violations_and_valid_html(
         # then
         expected = {
             "not-found": 404,
+            "uk-not-found": 404,
             "confirm-invalid": 400,
             "sign-in-link-invalid": 410,
             "gift-link-invalid": 410,
@@ -174,7 +202,8 @@ def test_every_page_type_has_no_wcag_violations_and_valid_html(
             violations[name] = result.generate_report()
         html_file = tmp_path / f"{name}.html"
         try:
-            raw = urllib.request.urlopen(live_server.url + path).read()  # noqa: S310 - our live server
+            address = live_server.url + urllib.parse.quote(path, safe="/?=&%")
+            raw = urllib.request.urlopen(address).read()  # noqa: S310 - our live server
         except urllib.error.HTTPError as error:
             raw = error.read()
         html_file.write_bytes(raw)

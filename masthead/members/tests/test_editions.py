@@ -1,0 +1,68 @@
+"""Members in the Ukrainian edition get their sign-in links, receipts and gifts in Ukrainian."""
+
+import datetime
+import re
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from masthead.members import services
+from masthead.members.models import Gift, Member, Payment
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def member(newsroom, ukrainian):
+    return Member.objects.create(email="olena@example.org", stripe_customer_id="cus_uk_1")
+
+
+def test_a_sign_in_link_asked_for_in_ukrainian_comes_in_ukrainian(client, member):
+    # when
+    page = client.post("/uk/members/sign-in/", {"email": "olena@example.org"}).content.decode()
+    # then
+    assert "Перевірте пошту" in page
+    (message,) = mail.outbox
+    assert message.subject == "Ваше посилання для входу"
+    assert "Ось ваше посилання для входу" in message.body
+    link = re.search(r"http://testserver(/uk/members/sign-in/[^/\s]+/)", message.body).group(1)
+    assert client.post(link, follow=True).status_code == 200
+    member.refresh_from_db()
+    assert member.language == "uk"
+    # and asking in English again switches the member's mail back
+    client.post("/members/sign-in/", {"email": "olena@example.org"})
+    assert mail.outbox[-1].subject == "Your sign-in link"
+
+
+def test_a_receipt_is_written_in_the_members_language(member):
+    Member.objects.filter(pk=member.pk).update(language="uk")
+    payment = Payment.objects.create(
+        member=Member.objects.get(pk=member.pk),
+        kind="one_time",
+        stripe_payment_intent_id="pi_uk_1",
+        amount=2500,
+        currency="uah",
+    )
+    services.send_receipt(payment)
+    (message,) = mail.outbox
+    assert message.subject == "Дякуємо: ваша квитанція"
+    assert "Квитанція" in message.body and "25.00 UAH" in message.body
+
+
+def test_a_gift_bought_in_ukrainian_reaches_its_recipient_in_ukrainian(newsroom, ukrainian):
+    Gift.objects.create(
+        buyer_email="buyer@example.org",
+        buyer_name="Тарас",
+        recipient_email="friend@example.org",
+        months=3,
+        deliver_on=timezone.localdate() - datetime.timedelta(days=1),
+        amount=2500,
+        currency="eur",
+        state=Gift.State.PAID,
+        language="uk",
+    )
+    assert services.deliver_due_gifts() == 1
+    (message,) = mail.outbox
+    assert message.subject == "Тарас дарує вам членство"
+    assert "http://testserver/uk/members/gift/redeem/" in message.body

@@ -1,0 +1,87 @@
+"""Newsletters per edition: each edition offers its own, and readers get their mail in its language."""
+
+import email
+import email.policy
+import re
+
+import pytest
+from bs4 import BeautifulSoup
+
+from masthead.newsletters import sending, services
+from masthead.newsletters.models import Subscriber, Subscription
+from masthead.newsletters.tests.factories import IssueFactory, NewsletterFactory, confirmed_readers
+
+pytestmark = pytest.mark.django_db
+
+
+def parse(raw):
+    return email.message_from_string(raw.as_string(), policy=email.policy.default)
+
+
+@pytest.fixture
+def newsletters(newsroom, ukrainian):
+    return (
+        NewsletterFactory(name="The Daily Briefing", language="en", subscribe_by_default=True),
+        NewsletterFactory(name="Ранковий брифінг", language="uk", subscribe_by_default=True),
+    )
+
+
+def test_each_edition_offers_its_own_newsletters(client, newsletters):
+    english = BeautifulSoup(client.get("/newsletters/").content, "html.parser").text
+    ukrainian = BeautifulSoup(client.get("/uk/newsletters/").content, "html.parser").text
+    assert "The Daily Briefing" in english and "Ранковий брифінг" not in english
+    assert "Ранковий брифінг" in ukrainian and "The Daily Briefing" not in ukrainian
+
+
+def test_a_sign_up_in_the_ukrainian_edition_is_confirmed_in_ukrainian(
+    client, newsletters, smtp_server
+):
+    # when a reader signs up on the Ukrainian newsletters page
+    response = client.post("/uk/newsletters/", {"email": "reader@example.org"})
+    # then they are told, in Ukrainian, to check their inbox
+    assert (
+        response.status_code == 302 and response["Location"] == "/uk/newsletters/check-your-inbox/"
+    )
+    page = client.get(response["Location"]).content.decode()
+    assert "Перевірте пошту" in page
+    # and the confirmation arrives over SMTP in Ukrainian, its link in the Ukrainian edition
+    (raw,) = smtp_server.messages
+    message = parse(raw)
+    # (Django folds a long encoded subject onto its own line; readers see it without the space)
+    assert message["Subject"].strip() == "Підтвердіть підписку на Ранковий брифінг"
+    text = message.get_body(("plain",)).get_content()
+    assert "Підтвердьте, відкривши це посилання" in text
+    link = re.search(r"http://testserver(/uk/newsletters/confirm/[^\s]+/)", text).group(1)
+    confirmed = client.get(link).content.decode()
+    assert "Ви підписалися" in confirmed
+    assert Subscriber.objects.get().language == "uk"
+    assert Subscription.objects.get().state == Subscription.State.CONFIRMED
+
+
+def test_an_issue_of_a_ukrainian_newsletter_is_written_in_ukrainian(newsletters, smtp_server):
+    _english, ukrainian = newsletters
+    confirmed_readers(ukrainian, 2)
+    issue = IssueFactory(newsletter=ukrainian, subject="Що сталося вночі")
+    assert sending.send_now(issue) == 2
+    for raw in smtp_server.messages:
+        message = parse(raw)
+        assert message["Subject"] == "Що сталося вночі"
+        text = message.get_body(("plain",)).get_content()
+        assert "Відписатися: http://testserver/uk/newsletters/unsubscribe/" in text
+        assert "Змінити розсилки: http://testserver/uk/newsletters/preferences/" in text
+        assert "Ви отримуєте цей лист, бо підписалися на «Ранковий брифінг»." in text
+
+
+def test_the_preference_centre_shows_what_a_reader_gets_from_every_edition(client, newsletters):
+    english, ukrainian = newsletters
+    subscriber = services.find_or_add_subscriber("reader@example.org")
+    for newsletter in newsletters:
+        subscription = Subscription.objects.create(subscriber=subscriber, newsletter=newsletter)
+        services.move(subscription, Subscription.State.CONFIRMED)
+    token = services.preferences_token(subscriber)
+    page = client.get(f"/uk/newsletters/preferences/{token}/").content.decode()
+    # the English newsletter they get is there too, so they can stop it from here
+    assert "Ранковий брифінг" in page and "The Daily Briefing" in page
+    client.post(f"/uk/newsletters/preferences/{token}/", {"newsletters": [ukrainian.pk]})
+    states = dict(Subscription.objects.values_list("newsletter__language", "state"))
+    assert states == {"uk": "confirmed", "en": "unsubscribed"}
