@@ -2,6 +2,7 @@
 
 from django.conf import settings
 
+from masthead.core import editions
 from masthead.core.models import NewsroomSettings
 from masthead.images.renditions import SOCIAL_SPEC
 
@@ -21,7 +22,11 @@ def _image_url(request, image, spec=SOCIAL_SPEC):
 
 def publisher(request):
     newsroom = NewsroomSettings.for_request(request)
-    data = {"@type": "NewsMediaOrganization", "name": newsroom.name, "url": _absolute(request, "/")}
+    data = {
+        "@type": "NewsMediaOrganization",
+        "name": newsroom.name,
+        "url": _absolute(request, editions.home_path()),
+    }
     if newsroom.logo:
         data["logo"] = {
             "@type": "ImageObject",
@@ -69,10 +74,11 @@ def website(request):
         "@context": "https://schema.org",
         "@type": "WebSite",
         "name": NewsroomSettings.for_request(request).name,
-        "url": _absolute(request, "/"),
+        "url": _absolute(request, editions.home_path()),
+        "inLanguage": editions.current(),
         "potentialAction": {
             "@type": "SearchAction",
-            "target": _absolute(request, "/search/") + "?q={search_term_string}",
+            "target": _absolute(request, editions.path_in("/search/")) + "?q={search_term_string}",
             "query-input": "required name=search_term_string",
         },
     }

@@ -5,11 +5,13 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from django.contrib.contenttypes.models import ContentType
+from django.utils import translation
 from django.utils.text import slugify
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Site
 
 from masthead.content.models import ArticleIndexPage, AuthorIndexPage, AuthorPage, HomePage
+from masthead.core import editions
 
 from .models import ImportedItem
 
@@ -67,19 +69,38 @@ def free_slug(parent, text):
 class BaseImporter:
     source = ""
 
-    def __init__(self, *, dry_run, progress=None):
+    def __init__(self, *, dry_run, progress=None, edition=None):
         self.report = Report(dry_run=dry_run)
         self.dry_run = dry_run
         self.progress = progress or (lambda done, total, label: None)
-        home = HomePage.objects.first()
+        # The edition the content moves into: its pages, newsletters and readers' language.
+        self.language = edition or editions.default_language()
+        if self.language not in editions.codes():
+            raise CannotImport(
+                f"There is no {self.language!r} edition: the editions are "
+                f"{', '.join(editions.codes())} (MASTHEAD_LANGUAGES)."
+            )
+        home = HomePage.objects.filter(locale__language_code=self.language).first()
         if home is None:
+            if self.language != editions.default_language():
+                raise CannotImport(
+                    f"The {editions.name(self.language)} edition has no home page yet: translate "
+                    "the home page into it in the admin first (More → Translate)."
+                )
             raise CannotImport("Set up the newsroom first (masthead setup): there is no home page.")
         self.home = home
         self.news = ArticleIndexPage.objects.child_of(home).first()
         self.team = AuthorIndexPage.objects.child_of(home).first()
         if self.news is None or self.team is None:
             raise CannotImport("The home page needs its News and Our team pages before an import.")
-        self.site = Site.objects.filter(root_page=home).first()
+        # Redirects belong to the site, whose root page is the default edition's home page.
+        self.site = Site.objects.filter(root_page__translation_key=home.translation_key).first()
+
+    def run_in_edition(self):
+        """Run the import as a request to the edition would: readers and newsletters it creates
+        belong to the edition, and addresses are the edition's."""
+        with translation.override(self.language):
+            return self.run()
 
     def known(self, kind, external_id):
         """What an item became the last time, or None (also when it was deleted here since)."""

@@ -16,6 +16,7 @@ import datetime
 import json
 from pathlib import Path
 
+import stripe
 from django.core.files import File
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
@@ -30,6 +31,8 @@ from masthead.content.models import (
     StandardPage,
 )
 from masthead.images.models import NewsImage
+from masthead.members import services as members_services
+from masthead.members import stripe_api
 from masthead.members.models import Member
 from masthead.newsletters import services as newsletter_services
 from masthead.newsletters.models import ConsentEvent, Newsletter, Subscription
@@ -156,8 +159,8 @@ def _markers(markers, markups):
 class Importer(BaseImporter):
     source = SOURCE
 
-    def __init__(self, data, content, *, dry_run, progress=None):
-        super().__init__(dry_run=dry_run, progress=progress)
+    def __init__(self, data, content, *, dry_run, progress=None, edition=None):
+        super().__init__(dry_run=dry_run, progress=progress, edition=edition)
         self.data = data
         self.content = Path(content) if content else None
         self.authors, self.newsletters, self.images, self.sections = {}, {}, {}, {}
@@ -208,7 +211,7 @@ class Importer(BaseImporter):
                 newsletter = Newsletter.objects.filter(slug=slug).first()
                 if newsletter is None:
                     newsletter = Newsletter.objects.create(
-                        name=name[:100], slug=slug,
+                        name=name[:100], slug=slug, language=self.language,
                         description=(letter.get("description") or name)[:400],
                         sender_name=(letter.get("sender_name") or name)[:100],
                         sender_email=letter.get("sender_email") or "newsroom@localhost",
@@ -389,14 +392,37 @@ class Importer(BaseImporter):
                 )
                 member.save()
                 self.report.count("paying members")
-                self.report.notes.append((
-                    f"member {address}",
-                    "their membership shows as active once Stripe sends its next event for the customer",
-                ))  # fmt: skip
+                self._memberships_from_stripe(member)
             self.remember("member", ghost_id, subscriber)
             self.report.count("subscribers")
 
+    def _memberships_from_stripe(self, member):
+        """Ask Stripe what the member pays now, so the drive counts them from the first day (Ghost's
+        export names the customer but not the subscription)."""
+        if not member.stripe_customer_id:
+            return
+        if not stripe_api.configured():
+            self.report.notes.append((
+                f"member {member.email}",
+                "Stripe is not configured here: the membership shows once Stripe sends an event "
+                "for the customer",
+            ))  # fmt: skip
+            return
+        try:
+            subscriptions = stripe_api.customer_subscriptions(member.stripe_customer_id)
+        except stripe.StripeError as error:
+            self.report.notes.append((
+                f"member {member.email}",
+                f"Stripe did not answer ({error}); the membership shows once Stripe sends an event",
+            ))  # fmt: skip
+            return
+        for subscription in subscriptions:
+            members_services.sync_subscription(subscription)
+        if subscriptions:
+            self.report.count("memberships from Stripe")
 
-def import_export(path, content=None, *, dry_run=False, progress=None):
+
+def import_export(path, content=None, *, dry_run=False, progress=None, edition=None):
     data = read_export(path)
-    return Importer(data, content, dry_run=dry_run, progress=progress).run()
+    importer = Importer(data, content, dry_run=dry_run, progress=progress, edition=edition)
+    return importer.run_in_edition()

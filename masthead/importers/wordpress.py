@@ -83,8 +83,8 @@ def read_export(path):
 class Importer(BaseImporter):
     source = SOURCE
 
-    def __init__(self, channel, uploads, *, dry_run, progress=None):
-        super().__init__(dry_run=dry_run, progress=progress)
+    def __init__(self, channel, uploads, *, dry_run, progress=None, edition=None):
+        super().__init__(dry_run=dry_run, progress=progress, edition=edition)
         self.channel = channel
         self.uploads = Path(uploads) if uploads else None
         self.authors, self.sections, self.images = {}, {}, {}
@@ -328,6 +328,7 @@ def _upload_path(url):
     return path.split(marker, 1)[1] if marker in path else path.lstrip("/")
 
 
-def import_export(path, uploads=None, *, dry_run=False, progress=None):
+def import_export(path, uploads=None, *, dry_run=False, progress=None, edition=None):
     channel = read_export(path)
-    return Importer(channel, uploads, dry_run=dry_run, progress=progress).run()
+    importer = Importer(channel, uploads, dry_run=dry_run, progress=progress, edition=edition)
+    return importer.run_in_edition()

@@ -86,5 +86,13 @@ def payment_intent(payment_intent_id):
     )
 
 
+def customer_subscriptions(customer_id):
+    """Every subscription of a customer, whatever its status (at most 100: a reader has a few)."""
+    found = client().v1.subscriptions.list(
+        params={"customer": customer_id, "status": "all", "limit": 100}
+    )
+    return [plain(subscription) for subscription in found.data]
+
+
 def customer(customer_id):
     return plain(client().v1.customers.retrieve(customer_id))

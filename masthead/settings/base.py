@@ -4,6 +4,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("MASTHEAD_VAR_DIR", BASE_DIR / "var"))
@@ -193,15 +194,15 @@ USE_TZ = True
 USE_I18N = True
 # Editions: the first language is the default and lives at the root (/); every other edition lives
 # under its own prefix (/uk/). Each edition names itself in its own language for the switcher.
-# MASTHEAD_LANGUAGES picks and orders them, e.g. "uk,en" for a Ukrainian-first newsroom.
-KNOWN_LANGUAGES = {"en": "English", "uk": "Українська"}
+# MASTHEAD_LANGUAGES picks and orders them, e.g. "uk,en" for a Ukrainian-first newsroom; any
+# language Django knows can be added (docs/editions.md: it needs its translation catalogue).
 _editions = [
     code.strip()
     for code in os.environ.get("MASTHEAD_LANGUAGES", "en,uk").split(",")
-    if code.strip() in KNOWN_LANGUAGES
+    if code.strip() in LANG_INFO and "name_local" in LANG_INFO[code.strip()]
 ] or ["en"]
 LANGUAGE_CODE = _editions[0]
-LANGUAGES = [(code, KNOWN_LANGUAGES[code]) for code in _editions]
+LANGUAGES = [(code, LANG_INFO[code]["name_local"]) for code in _editions]
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 # Dates and times as each edition writes them (masthead/formats/<language>/formats.py).

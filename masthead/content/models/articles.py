@@ -183,6 +183,8 @@ class ArticlePage(PublicPageMixin, Page):
     def save(self, *args, **kwargs):
         self.reading_minutes = reading.reading_minutes(self.body)
         self.published_at = self.first_published_at
+        if not self.locale_id and self.path:
+            self.locale = self.get_default_locale()  # Wagtail would, later in this save: its parent's
         if self.locale_id:
             self.language_code = self.locale.language_code
         return super().save(*args, **kwargs)

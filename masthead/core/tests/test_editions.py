@@ -165,3 +165,39 @@ def test_a_roundup_is_titled_in_its_editions_language(ukrainian):
         index.add_child(instance=roundup)
     assert roundup.title == "Головне за 26 листопада 2026"
     assert roundup.slug == "2026-11-26"
+
+
+def test_an_editor_translates_a_story_in_the_admin_and_publishes_it(
+    client, newsroom, ukrainian, django_user_model
+):
+    from django.contrib.auth.models import Group
+
+    from masthead.content.models import ArticleAuthor, ArticlePage
+
+    # given an editor, and an English story
+    editor = django_user_model.objects.create_user("ed", "ed@example.org", "long-password-123")
+    editor.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(editor)
+    original = newsroom.article(title="Bridge reopens in Kostel", slug="bridge")
+    # when they use Translate on it, choosing Ukrainian
+    listing = client.get(f"/admin/pages/{newsroom.news.pk}/").content.decode()
+    assert f"/admin/translation/submit/page/{original.pk}/" in listing
+    response = client.post(
+        f"/admin/translation/submit/page/{original.pk}/", {"locales": [ukrainian.locale.pk]}
+    )
+    # then a Ukrainian draft linked to the original opens for editing
+    assert response.status_code == 302
+    draft = ArticlePage.objects.get(
+        locale=ukrainian.locale, translation_key=original.translation_key
+    )
+    assert response["Location"] == f"/admin/pages/{draft.pk}/edit/"
+    assert not draft.live and draft.get_parent().pk == ukrainian.news.pk
+    # and once written in Ukrainian and published, it is the story's Ukrainian edition
+    draft.title = "Міст у Костелі знову відкрили"
+    draft.byline = [ArticleAuthor(author=ukrainian.authors[0], sort_order=0)]
+    draft.section = ukrainian.sections[0]
+    draft.save_revision().publish()
+    client.logout()
+    html = client.get("/uk/news/bridge/").content.decode()
+    assert "Міст у Костелі знову відкрили" in html
+    assert 'hreflang="en" href="http://testserver/news/bridge/"' in html

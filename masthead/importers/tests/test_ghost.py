@@ -122,3 +122,50 @@ def test_what_is_not_a_ghost_export_is_refused_in_words(newsroom, tmp_path):
     broken.write_text('{"db": [')
     with pytest.raises(CommandError, match="Cannot read"):
         call_command("import_ghost", str(broken))
+
+
+def test_paying_members_bring_their_memberships_from_stripe(newsroom, content, stripe_world):
+    # given the Stripe account the Ghost site used, where the paying member has a subscription
+    stripe_world.existing_member("paying@example.org", "cus_Ghost123", unit_amount=800)
+    # when the export is imported
+    output = run("--content", str(content))
+    # then the member is a member now, as Stripe says, without waiting for a webhook
+    assert "1 memberships from Stripe" in output
+    paying = Member.objects.get(email="paying@example.org")
+    membership = paying.memberships.get()
+    assert (membership.state, membership.amount, membership.interval) == ("active", 800, "month")
+    assert paying.is_active
+    # and a second run asks Stripe again and changes nothing
+    run("--content", str(content))
+    assert paying.memberships.count() == 1
+
+
+def test_without_stripe_the_report_says_when_memberships_will_show(newsroom, content):
+    output = run("--content", str(content))
+    assert "Stripe is not configured here" in output
+    assert not Member.objects.get(email="paying@example.org").memberships.exists()
+
+
+def test_a_ukrainian_newsroom_moves_into_the_ukrainian_edition(newsroom, ukrainian, content):
+    # when
+    output = run("--content", str(content), "--edition", "uk")
+    # then its stories are the Ukrainian edition's, under its News, and served there
+    assert "3 articles" in output
+    story = ArticlePage.objects.get(slug="hospitals-torchlight")
+    assert story.locale == ukrainian.locale and story.get_parent().pk == ukrainian.news.pk
+    assert story.url.startswith("/uk/news/")
+    assert AuthorPage.objects.get(title="Марія Коваль").get_parent().locale == ukrainian.locale
+    # its newsletters and readers belong to the edition: their mail is written in Ukrainian
+    assert set(Newsletter.objects.values_list("language", flat=True)) == {"uk"}
+    assert Subscriber.objects.get(email__iexact="reader.one@example.org").language == "uk"
+    # and the old addresses lead to the Ukrainian pages
+    moved = Client().get("/hospitals-torchlight/")
+    assert moved.status_code == 301 and moved["Location"].endswith(story.url)
+
+
+def test_an_edition_without_its_home_page_is_refused_with_the_way_forward(newsroom, content):
+    with pytest.raises(CommandError, match="translate the home page into it"):
+        run("--content", str(content), "--edition", "uk")
+    with pytest.raises(CommandError, match="There is no 'pl' edition"):
+        run("--content", str(content), "--edition", "pl")
+    assert not ArticlePage.objects.exists()

@@ -155,3 +155,11 @@ def test_a_generated_archive(newsroom, tmp_path):
     again = wordpress.import_export(export)
     assert again.imported == {} and len(again.skipped) >= size
     print(f"{size:,} posts: {first:.0f} s to import, {time.monotonic() - started:.0f} s to skip")
+
+
+def test_a_wordpress_site_moves_into_the_ukrainian_edition(newsroom, ukrainian, uploads):
+    run("--uploads", str(uploads), "--edition", "uk")
+    theatre = ArticlePage.objects.get(slug="theatre-reopens")
+    assert theatre.locale == ukrainian.locale and theatre.language_code == "uk"
+    assert theatre.url.startswith("/uk/")
+    assert not ArticlePage.objects.filter(locale__language_code="en").exists()

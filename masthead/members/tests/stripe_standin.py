@@ -110,6 +110,8 @@ class StripeStandIn:
                 "url": f"{self.url}/portal/{params['customer']}",
             }
             return 200, portal
+        if method == "GET" and path == "/v1/subscriptions":
+            return 200, self._list_subscriptions(params)
         match = re.fullmatch(
             r"/v1/(checkout/sessions|subscriptions|invoices|charges|payment_intents|customers)/"
             r"([^/]+)",
@@ -127,6 +129,18 @@ class StripeStandIn:
         if match.group(1) == "payment_intents" and "latest_charge" in str(params.get("expand")):
             result["latest_charge"] = deepcopy(self.objects.get(obj["latest_charge"]))
         return 200, result
+
+    def _list_subscriptions(self, params):
+        # Stripe lists a customer's subscriptions, any status with status=all, newest first.
+        found = [
+            deepcopy(o)
+            for o in list(self.objects.values())
+            if o["object"] == "subscription"
+            and o["customer"] == params.get("customer")
+            and (params.get("status") == "all" or o["status"] != "canceled")
+        ]
+        found.sort(key=lambda o: o["start_date"], reverse=True)
+        return {"object": "list", "url": "/v1/subscriptions", "has_more": False, "data": found}
 
     def _missing(self, object_id):
         return 404, {
@@ -327,6 +341,31 @@ class StripeStandIn:
             ]
         events.append(self.event("checkout.session.completed", session))
         return events
+
+    def existing_member(self, email, customer_id, *, unit_amount=800, interval="month"):
+        """A customer who already pays, from before Masthead (e.g. a Ghost site's Stripe account):
+        no webhook about them reaches the site."""
+        self.objects[customer_id] = {"id": customer_id, "object": "customer", "email": email}
+        session = self._create_session(
+            {
+                "mode": "subscription",
+                "customer": customer_id,
+                "line_items": [
+                    {
+                        "quantity": 1,
+                        "price_data": {
+                            "currency": "eur",
+                            "unit_amount": unit_amount,
+                            "recurring": {"interval": interval},
+                        },
+                    }
+                ],
+                "success_url": "https://old.example/",
+                "cancel_url": "https://old.example/",
+            }
+        )
+        self.complete_checkout(session["id"], email)
+        return self.subscription_of(email)
 
     def subscription_of(self, customer_email):
         customer = self._customer(customer_email)

@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would happen; change nothing"
         )
+        parser.add_argument(
+            "--edition",
+            help="the edition it moves into, e.g. uk (default: the default edition); its home "
+            "page must exist",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -30,6 +35,7 @@ class Command(BaseCommand):
                 options["content"],
                 dry_run=options["dry_run"],
                 progress=progress_bar(sys.stdout),
+                edition=options["edition"],
             )
         except CannotImport as error:
             raise CommandError(str(error)) from error

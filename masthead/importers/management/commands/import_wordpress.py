@@ -20,6 +20,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would happen; change nothing"
         )
+        parser.add_argument(
+            "--edition",
+            help="the edition it moves into, e.g. uk (default: the default edition); its home "
+            "page must exist",
+        )
 
     def handle(self, *args, **options):
         try:
@@ -28,6 +33,7 @@ class Command(BaseCommand):
                 options["uploads"],
                 dry_run=options["dry_run"],
                 progress=progress_bar(sys.stdout),
+                edition=options["edition"],
             )
         except wordpress.CannotImport as error:
             raise CommandError(str(error)) from error
