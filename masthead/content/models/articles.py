@@ -184,7 +184,9 @@ class ArticlePage(PublicPageMixin, Page):
         self.reading_minutes = reading.reading_minutes(self.body)
         self.published_at = self.first_published_at
         if not self.locale_id and self.path:
-            self.locale = self.get_default_locale()  # Wagtail would, later in this save: its parent's
+            self.locale = (
+                self.get_default_locale()
+            )  # Wagtail would, later in this save: its parent's
         if self.locale_id:
             self.language_code = self.locale.language_code
         return super().save(*args, **kwargs)
