@@ -27,3 +27,18 @@ def _empty_caches():
         caches[alias].clear()
     forget_root_paths()
     LOCAL.clear()
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default edition's language: a request to /uk/ leaves Ukrainian active
+    in the thread, as a web process's next request would not notice but the next test would."""
+    from django.conf import settings
+    from django.utils import translation
+
+    from masthead.core import editions
+
+    translation.activate(settings.LANGUAGE_CODE)
+    editions.forget_locales()
+    yield
+    translation.activate(settings.LANGUAGE_CODE)

@@ -213,7 +213,8 @@ def _apply(chunk, newsletter, source, report):
         return
     existing = _find(chunk)
     new = [
-        Subscriber(email=r["email"], name=r["name"], created_at=r["at"])
+        # New readers read the edition of the list they came with: their mail is in its language.
+        Subscriber(email=r["email"], name=r["name"], created_at=r["at"], language=newsletter.language)
         for r in chunk
         if r["email"].lower() not in existing
     ]

@@ -201,3 +201,14 @@ def test_an_editor_translates_a_story_in_the_admin_and_publishes_it(
     html = client.get("/uk/news/bridge/").content.decode()
     assert "Міст у Костелі знову відкрили" in html
     assert 'hreflang="en" href="http://testserver/news/bridge/"' in html
+
+
+def test_the_error_page_speaks_the_editions_language(rf):
+    from masthead.core.views import server_error
+
+    with translation.override("uk"):
+        response = server_error(rf.get("/uk/news/"))
+    page = response.content.decode()
+    assert response.status_code == 500
+    assert '<html lang="uk">' in page and "Щось пішло не так на нашому боці" in page
+    assert '<a href="/uk/">перейдіть на головну сторінку</a>' in page

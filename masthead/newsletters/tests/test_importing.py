@@ -180,3 +180,9 @@ def test_ten_thousand_rows(daily):
     assert again.summary()["unchanged"] == 10_000
     assert Subscriber.objects.count() == 10_000
     print(f"10,000 rows: {first:.1f} s to import, {time.monotonic() - started:.1f} s to skip")
+
+
+def test_readers_imported_into_a_ukrainian_newsletter_get_their_mail_in_ukrainian(db):
+    ukrainian = NewsletterFactory(name="Ранковий брифінг", slug="ranok", language="uk")
+    importing.import_subscribers(MAILCHIMP.encode(), ukrainian, dry_run=False)
+    assert set(Subscriber.objects.values_list("language", flat=True)) == {"uk"}
