@@ -214,7 +214,9 @@ def _apply(chunk, newsletter, source, report):
     existing = _find(chunk)
     new = [
         # New readers read the edition of the list they came with: their mail is in its language.
-        Subscriber(email=r["email"], name=r["name"], created_at=r["at"], language=newsletter.language)
+        Subscriber(
+            email=r["email"], name=r["name"], created_at=r["at"], language=newsletter.language
+        )
         for r in chunk
         if r["email"].lower() not in existing
     ]
