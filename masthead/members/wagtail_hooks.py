@@ -13,14 +13,23 @@ from .models import Campaign, Gift, Member, Payment
 class CampaignViewSet(SnippetViewSet):
     model = Campaign
     icon = "pick"
-    list_display = ["name", "headline", "goal_kind", "goal", "starts_at", "ends_at", "live"]
+    list_display = [
+        "name",
+        "language",
+        "headline",
+        "goal_kind",
+        "goal",
+        "starts_at",
+        "ends_at",
+        "live",
+    ]
 
 
 class MemberViewSet(SnippetViewSet):
     model = Member
     icon = "user"
-    list_display = ["email", "name", "is_active", "active_since", "created_at"]
-    list_filter = ["is_active", "memberships__state", "memberships__interval"]
+    list_display = ["email", "name", "language", "is_active", "active_since", "created_at"]
+    list_filter = ["is_active", "language", "memberships__state", "memberships__interval"]
     search_fields = ["email", "name"]
     ordering = ["-created_at"]
     inspect_view_enabled = True

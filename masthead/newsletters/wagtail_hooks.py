@@ -21,7 +21,8 @@ from .models import Issue, Newsletter, Subscription
 class NewsletterViewSet(SnippetViewSet):
     model = Newsletter
     icon = "mail"
-    list_display = ["name", "cadence", "is_visible", "subscribe_by_default"]
+    list_display = ["name", "language", "cadence", "is_visible", "subscribe_by_default"]
+    list_filter = ["language"]
 
 
 class ConsentRecordPolicy(ModelPermissionPolicy):

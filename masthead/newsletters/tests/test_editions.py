@@ -85,3 +85,10 @@ def test_the_preference_centre_shows_what_a_reader_gets_from_every_edition(clien
     client.post(f"/uk/newsletters/preferences/{token}/", {"newsletters": [ukrainian.pk]})
     states = dict(Subscription.objects.values_list("newsletter__language", "state"))
     assert states == {"uk": "confirmed", "en": "unsubscribed"}
+
+
+def test_the_admin_lists_newsletters_with_their_edition(client, newsletters, django_user_model):
+    client.force_login(django_user_model.objects.create_superuser("chief", "c@example.org", "pw"))
+    listing = client.get("/admin/snippets/newsletters/newsletter/?language=uk").content.decode()
+    assert "Ранковий брифінг" in listing and "The Daily Briefing" not in listing
+    assert "Українська" in listing
