@@ -36,9 +36,6 @@ def _default_language():
     from django.conf import settings
     from django.utils import translation
 
-    from masthead.core import editions
-
     translation.activate(settings.LANGUAGE_CODE)
-    editions.forget_locales()
     yield
     translation.activate(settings.LANGUAGE_CODE)

@@ -12,11 +12,9 @@ class CoreConfig(AppConfig):
 
         from . import editions, pagecache, routing
         from .models import NewsroomSettings
-        from .signals import on_change
 
         # The newsroom's name, its sites and editions appear on every page.
         for model in (NewsroomSettings, Site, Locale):
             pagecache.follow(model, "site")
         routing.keep_root_paths_in_process()
         post_migrate.connect(editions.ensure_locales, sender=self, dispatch_uid="core:locales")
-        on_change(Locale, editions.forget_locales, "editions:locales")

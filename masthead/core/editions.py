@@ -46,33 +46,6 @@ def name(language):
     return dict(settings.LANGUAGES).get(language, language)
 
 
-def language_of(page):
-    """The language of a page's locale, without a query when it is already loaded."""
-    locale = page._state.fields_cache.get("locale") if hasattr(page, "_state") else None
-    if locale is not None:
-        return locale.language_code
-    language = getattr(page, "language_code", None)  # articles carry it (see ArticlePage)
-    if language:
-        return language
-    return locale_languages().get(page.locale_id, default_language())
-
-
-_locales = {}
-
-
-def locale_languages():
-    """{locale id: language code}, read once per process (locales are added, never renumbered)."""
-    if not _locales:
-        from wagtail.models import Locale
-
-        _locales.update(Locale.objects.values_list("pk", "language_code"))
-    return _locales
-
-
-def forget_locales(**kwargs):
-    _locales.clear()
-
-
 def alternates(request, page=None):
     """This page in every edition that has it: [(language, path)], in the order of LANGUAGES.
 
@@ -117,7 +90,6 @@ def ensure_locales(**kwargs):
 
     for code in codes():
         Locale.objects.get_or_create(language_code=code)
-    forget_locales()
 
 
 def choices():
