@@ -20,7 +20,7 @@ class ImportCommand(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("export", help=self.export_help)
-        parser.add_argument(self.files_option, dest="files", help=self.files_help)
+        parser.add_argument(self.files_option, dest="files", metavar="FOLDER", help=self.files_help)
         parser.add_argument(
             "--dry-run", action="store_true", help="report what would happen; change nothing"
         )
