@@ -183,6 +183,9 @@ def start_checkout(*, frequency, amount, email, success_url, cancel_url, request
     assert frequency in FREQUENCIES
     config = membership_settings(request)
     currency = config.currency.lower()
+    # The edition they joined in, on everything Stripe will send back about this payment: the
+    # receipt can be the first mail, before Checkout's own event arrives.
+    edition = {"masthead_language": editions.current()}
     if frequency == "once":
         kind = Payment.Kind.ONE_TIME
         params = {
@@ -198,7 +201,7 @@ def start_checkout(*, frequency, amount, email, success_url, cancel_url, request
                     },
                 }
             ],
-            "payment_intent_data": {"metadata": {"masthead_kind": kind}},
+            "payment_intent_data": {"metadata": {"masthead_kind": kind, **edition}},
         }
     else:
         kind = Payment.Kind.MEMBERSHIP
@@ -215,13 +218,12 @@ def start_checkout(*, frequency, amount, email, success_url, cancel_url, request
                     },
                 }
             ],
-            "subscription_data": {"metadata": {"masthead_kind": kind}},
+            "subscription_data": {"metadata": {"masthead_kind": kind, **edition}},
         }
     params.update(
         success_url=success_url + "?session_id={CHECKOUT_SESSION_ID}",
         cancel_url=cancel_url,
-        # The edition they joined in: the webhook writes their e-mails in its language.
-        metadata={"masthead_kind": kind, "masthead_language": editions.current()},
+        metadata={"masthead_kind": kind, **edition},
     )
     known = Member.objects.filter(email__iexact=email, stripe_customer_id__isnull=False).first()
     if known:
@@ -256,7 +258,9 @@ def start_gift_checkout(*, gift, success_url, cancel_url):
             "gift_id": str(gift.pk),
             "masthead_language": gift.language,
         },
-        "payment_intent_data": {"metadata": {"masthead_kind": Payment.Kind.GIFT}},
+        "payment_intent_data": {
+            "metadata": {"masthead_kind": Payment.Kind.GIFT, "masthead_language": gift.language}
+        },
         "success_url": success_url + "?session_id={CHECKOUT_SESSION_ID}",
         "cancel_url": cancel_url,
     }
@@ -294,10 +298,7 @@ def on_checkout_session(obj):
     email = (session.get("customer_details") or {}).get("email") or session.get("customer_email")
     member = ensure_member(session["customer"], email)
     kind = (session.get("metadata") or {}).get("masthead_kind")
-    language = (session.get("metadata") or {}).get("masthead_language")
-    if member is not None and language in editions.codes() and member.language != language:
-        member.language = language
-        member.save(update_fields=["language"])
+    take_language(member, session.get("metadata"))
     if session["mode"] == "subscription" and session.get("subscription"):
         sync_subscription(stripe_api.subscription(_id(session["subscription"])))
     elif session["mode"] == "payment" and session.get("payment_intent"):
@@ -366,6 +367,15 @@ def _time(timestamp):
     return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
+def take_language(member, metadata):
+    """The edition a payment was made in (Masthead's metadata on Stripe's objects) becomes the
+    member's language: their receipts and sign-in links are written in it."""
+    language = (metadata or {}).get("masthead_language")
+    if member is not None and language in editions.codes() and member.language != language:
+        member.language = language
+        member.save(update_fields=["language"])
+
+
 def ensure_member(customer_id, email):
     """The member for a Stripe customer, created or linked by e-mail address as needed."""
     customer_id = _id(customer_id)
@@ -400,6 +410,7 @@ def sync_subscription(subscription):
     if member is None:
         logger.warning("Subscription %s has no customer e-mail; skipped", subscription["id"])
         return None
+    take_language(member, subscription.get("metadata"))
     state = STRIPE_STATES.get(subscription["status"], Membership.State.INCOMPLETE)
     if state == Membership.State.ACTIVE and (
         subscription.get("cancel_at_period_end") or subscription.get("cancel_at")
@@ -431,6 +442,7 @@ def sync_payment(payment_intent_id, *, kind, member, invoice_id=""):
     intent = stripe_api.payment_intent(payment_intent_id)
     if intent["status"] != "succeeded":
         return None
+    take_language(member, intent.get("metadata"))
     charge = intent.get("latest_charge") or {}
     if isinstance(charge, str):
         charge = stripe_api.charge(charge)

@@ -173,6 +173,9 @@ class StripeStandIn:
             "customer_email": params.get("customer_email"),
             "customer_details": None,
             "metadata": params.get("metadata", {}),
+            # What Checkout copies onto the subscription or payment it makes, as Stripe does.
+            "_subscription_metadata": (params.get("subscription_data") or {}).get("metadata", {}),
+            "_intent_metadata": (params.get("payment_intent_data") or {}).get("metadata"),
             "amount_total": int(price["unit_amount"]) * int(line.get("quantity", 1)),
             "currency": price["currency"],
             "subscription": None,
@@ -297,7 +300,7 @@ class StripeStandIn:
                 "canceled_at": None,
                 "ended_at": None,
                 "start_date": start,
-                "metadata": {"masthead_kind": "membership"},
+                "metadata": session["_subscription_metadata"] or {"masthead_kind": "membership"},
                 "items": {
                     "object": "list",
                     "data": [
@@ -331,7 +334,10 @@ class StripeStandIn:
             ]
         else:
             intent, charge = self._payment(
-                customer["id"], amount, price["currency"], session["metadata"]
+                customer["id"],
+                amount,
+                price["currency"],
+                session["_intent_metadata"] or session["metadata"],
             )
             session["payment_intent"] = intent["id"]
             events += [

@@ -66,3 +66,23 @@ def test_a_gift_bought_in_ukrainian_reaches_its_recipient_in_ukrainian(newsroom,
     (message,) = mail.outbox
     assert message.subject == "Тарас дарує вам членство"
     assert "http://testserver/uk/members/gift/redeem/" in message.body
+
+
+def test_a_reader_who_joins_in_ukrainian_is_welcomed_in_ukrainian(
+    client, newsroom, ukrainian, stripe_world, post_events
+):
+    # given a reader who chose a monthly membership on the Ukrainian join page and paid
+    response = client.post(
+        "/uk/members/join/",
+        {"frequency": "month", "amount": "1000", "email": "olena@example.org", "custom_amount": ""},
+    )
+    assert response.status_code == 302
+    session_id = response["Location"].rsplit("/", 1)[1]
+    created = next(p for m, path, p, h in stripe_world.requests if path == "/v1/checkout/sessions")
+    assert created["metadata"]["masthead_language"] == "uk"
+    assert created["success_url"].startswith("http://testserver/uk/members/")
+    # when Stripe's events arrive at the webhook (an address outside any edition)
+    post_events(stripe_world.complete_checkout(session_id, "olena@example.org"))
+    # then the member reads Ukrainian, and the welcome came in Ukrainian
+    assert Member.objects.get(email="olena@example.org").language == "uk"
+    assert [m.subject for m in mail.outbox] == ["Вітаємо серед членів"]
