@@ -4,9 +4,8 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
-from django.utils.translation import get_language
 
-from masthead.core import pagecache
+from masthead.core import editions, pagecache
 from masthead.feed.models import FeedItem
 from masthead.feed.services import latest_items
 
@@ -38,14 +37,14 @@ def _with_listing_data(queryset):
 
 def published_articles():
     """Return live articles in the active edition, newest first, ready to list."""
-    articles = ArticlePage.objects.live().filter(language_code=get_language() or "en")
+    articles = ArticlePage.objects.live().filter(language_code=editions.current())
     return _with_listing_data(articles.order_by(*NEWEST_FIRST))
 
 
 def editors_picks(site_id):
     """The site's one list of picks, as this edition shows it: each pick in the edition's language
     (the article itself or its live translation), and picks not translated left out."""
-    language = get_language() or "en"
+    language = editions.current()
 
     def build():
         picks = (
@@ -70,7 +69,7 @@ def editors_picks(site_id):
 
 def latest_roundup():
     """The newest live roundup with its items, ready for the side box."""
-    language = get_language() or "en"
+    language = editions.current()
 
     def build():
         return (
@@ -86,7 +85,7 @@ def latest_roundup():
 
 def sections():
     """The edition's live sections in navigation order."""
-    language = get_language() or "en"
+    language = editions.current()
 
     def build():
         return list(

@@ -3,7 +3,8 @@
 import datetime
 
 from django.utils import timezone
-from django.utils.translation import get_language
+
+from masthead.core import editions
 
 from .models import FeedItem
 
@@ -12,7 +13,7 @@ EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
 
 
 def _edition():
-    return FeedItem.objects.published().filter(locale__language_code=get_language() or "en")
+    return FeedItem.objects.published().filter(locale__language_code=editions.current())
 
 
 def post_item(
@@ -39,7 +40,7 @@ def latest_items(limit=8):
     def build():
         return list(_edition().select_related("article").newest_first()[:limit])
 
-    return pagecache.remember(f"feed:{get_language() or 'en'}:{limit}", ("feed", "pages"), build)
+    return pagecache.remember(f"feed:{editions.current()}:{limit}", ("feed", "pages"), build)
 
 
 def items_due_between(start, end):
