@@ -33,10 +33,14 @@ def audio_settings():
     return AudioSettings.for_site(site) if site else AudioSettings()
 
 
+def _language(article):
+    return getattr(article, "language_code", None) or editions.default_language()
+
+
 def voice_for(article, config):
     """The voice that reads this article: the newsroom's choice if it speaks the article's language,
     else the first voice that does, else None (an article no voice here can read has no audio)."""
-    language = getattr(article, "language_code", None) or editions.default_language()
+    language = _language(article)
     if engines.VOICE_LANGUAGES.get(config.voice, "en") == language:
         return config.voice
     return next(
@@ -58,9 +62,7 @@ def fallback_voice(voice):
 def narration_script(article):
     """The paragraphs the voice reads: headline, byline, then the body in order, in the article's
     own language."""
-    with translation.override(
-        getattr(article, "language_code", None) or editions.default_language()
-    ):
+    with translation.override(_language(article)):
         return _narration_script(article)
 
 
