@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 
 from masthead.core import editions, pagecache
 from masthead.feed.models import FeedItem
@@ -122,39 +123,53 @@ def latest_by_section(section_list, per_section=LATEST_PER_SECTION):
     return [(section, grouped[section.pk]) for section in section_list if grouped[section.pk]]
 
 
+def _lazy(**values):
+    """Context values computed only if the template renders them: a kept piece of a page
+    (masthead.core.fragments) that is already held never asks, so its queries are never run."""
+    return {name: SimpleLazyObject(compute) for name, compute in values.items()}
+
+
 def front_page(home):
     """Everything the home page shows: lead, top stories, feed, picks and each section's latest."""
-    latest = list(published_articles()[: TOP_STORIES + 1])
-    lead = (
-        home.lead_story if home.lead_story_id and home.lead_story and home.lead_story.live else None
+
+    def stories():
+        latest = list(published_articles()[: TOP_STORIES + 1])
+        lead = (
+            home.lead_story
+            if home.lead_story_id and home.lead_story and home.lead_story.live
+            else None
+        )
+        if lead is None and latest:
+            lead = latest[0]
+        top = [a for a in latest if lead is None or a.pk != lead.pk][:TOP_STORIES]
+        return {"lead_story": lead, "top_stories": top}
+
+    return _lazy(
+        front=stories,
+        feed_items=lambda: latest_items(limit=8),
+        editors_picks=lambda: editors_picks(home.get_site_id()),
+        section_latest=lambda: latest_by_section(sections()),
+        latest_roundup=latest_roundup,
     )
-    if lead is None and latest:
-        lead = latest[0]
-    top = [a for a in latest if lead is None or a.pk != lead.pk][:TOP_STORIES]
-    section_list = sections()
-    return {
-        "lead_story": lead,
-        "top_stories": top,
-        "feed_items": latest_items(limit=8),
-        "editors_picks": editors_picks(home.get_site_id()),
-        "section_latest": latest_by_section(section_list),
-        "latest_roundup": latest_roundup(),
-    }
 
 
 def article_sidebar(article):
     """What sits beside an article: related latest, the latest roundup, feed and picks."""
-    related = published_articles().exclude(pk=article.pk)
-    if article.section_id:
-        related = related.filter(section_id=article.section_id)
-    return {
-        "related_latest": list(related[:4]),
-        "latest_roundup": latest_roundup(),
-        "feed_items": latest_items(limit=5),
-        "editors_picks": [
+
+    def related():
+        found = published_articles().exclude(pk=article.pk)
+        if article.section_id:
+            found = found.filter(section_id=article.section_id)
+        return list(found[:4])
+
+    return _lazy(
+        related_latest=related,
+        latest_roundup=latest_roundup,
+        feed_items=lambda: latest_items(limit=5),
+        editors_picks=lambda: [
             pick for pick in editors_picks(article.get_site_id()) if pick.pk != article.pk
         ][:5],
-    }
+    )
 
 
 def can_start_roundup(user):

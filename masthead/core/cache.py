@@ -14,6 +14,8 @@ a page render does not wait out a timeout on each of its cache calls; then it is
 import logging
 import time
 
+from django.core.cache import caches
+from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.core.cache.backends.redis import RedisCache as DjangoRedisCache
 from django.core.cache.backends.redis import RedisCacheClient
 from redis.exceptions import RedisError
@@ -80,3 +82,73 @@ class RedisCache(DjangoRedisCache):
     delete_many = _degrading("delete_many", lambda *a, **k: None)
     incr = _degrading("incr", _gone)
     clear = _degrading("clear", lambda *a, **k: None)
+
+
+class NearFirstCache(BaseCache):
+    """A cache for values whose key names their content, such as Wagtail's renditions (image, file
+    hash, focal point and filter are all in the key): each process keeps copies in its own memory
+    (the NEAR alias) and fills them from the shared cache (FAR), so a page's pictures cost no round
+    trip. Since a value never changes under its key, a copy in memory is never stale, and a value
+    already held is not written again (Wagtail writes back renditions it has just read)."""
+
+    def __init__(self, location, params):
+        super().__init__(params)
+        options = params.get("OPTIONS", {})
+        self._near = options.get("NEAR", "near")
+        self._far = options.get("FAR", "default")
+
+    @property
+    def near(self):
+        return caches[self._near]
+
+    @property
+    def far(self):
+        return caches[self._far]
+
+    def get(self, key, default=None, version=None):
+        found = self.get_many([key], version=version)
+        return found.get(key, default)
+
+    def get_many(self, keys, version=None):
+        found = self.near.get_many(keys, version=version)
+        missing = [key for key in keys if key not in found]
+        if missing:
+            fetched = self.far.get_many(missing, version=version)
+            if fetched:
+                self.near.set_many(fetched, version=version)
+            found.update(fetched)
+        return found
+
+    def set(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        self.set_many({key: value}, timeout, version=version)
+
+    def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
+        held = self.near.get_many(list(data), version=version)
+        new = {key: value for key, value in data.items() if key not in held}
+        if new:
+            self.near.set_many(new, timeout, version=version)
+            self.far.set_many(new, timeout, version=version)
+        return []
+
+    def add(self, key, value, timeout=DEFAULT_TIMEOUT, version=None):
+        added = self.far.add(key, value, timeout, version=version)
+        self.near.set(key, value, timeout, version=version)
+        return added
+
+    def delete(self, key, version=None):
+        self.near.delete(key, version=version)
+        return self.far.delete(key, version=version)
+
+    def delete_many(self, keys, version=None):
+        self.near.delete_many(keys, version=version)
+        self.far.delete_many(keys, version=version)
+
+    def has_key(self, key, version=None):
+        return self.near.has_key(key, version=version) or self.far.has_key(key, version=version)
+
+    def touch(self, key, timeout=DEFAULT_TIMEOUT, version=None):
+        return self.far.touch(key, timeout, version=version)
+
+    def clear(self):
+        self.near.clear()
+        self.far.clear()

@@ -18,6 +18,7 @@ Topics: "site" (settings, navigation: every answer), "campaign" (the drive's ban
 
 import gzip
 import hashlib
+import threading
 import time
 from email.utils import formatdate, parsedate_to_datetime
 from functools import wraps
@@ -168,22 +169,84 @@ def _fresh(entry, cache):
     return all(entry["started"] > when + CLOCK_SKEW for when in changed_at.values())
 
 
-def remember(name, topics, build):
-    """Return build()'s value, kept until one of the topics changes: the parts many pages share.
+# --- Kept parts: what many pages share -------------------------------------------------------------
 
-    The value lives in the default cache; freshness is judged by the same topic times as pages.
+# A render reads every topic time once, at its first kept part, and judges all its parts by that one
+# reading: the page it stores started before the reading, so a part that missed a change can never
+# hide inside a page judged fresh. Outside a render (tasks, shells) each call reads the times afresh.
+_render = threading.local()
+NEAR_SECONDS = 300
+
+
+def render_started():
+    _render.times = None
+    _render.inside = True
+
+
+def render_finished():
+    _render.times = None
+    _render.inside = False
+
+
+def topic_times():
+    """{topic: when it last changed}, as this render reads them (one round trip a render)."""
+    times = getattr(_render, "times", None)
+    if times is not None:
+        return times
+    cache = shared_cache()
+    names = {f"pagecache:topic:{t}": t for t in TOPICS}
+    found = cache.get_many(list(names))
+    now = time.time()
+    times = {}
+    for name, topic in names.items():
+        if name not in found:
+            # A topic's time was evicted: we cannot tell what changed, so start counting again now.
+            cache.add(name, now, timeout=None)
+        times[topic] = found.get(name, now)
+    if getattr(_render, "inside", False):
+        _render.times = times
+    return times
+
+
+def _fresh_by(entry, times):
+    return all(entry["started"] > times.get(t, float("inf")) + CLOCK_SKEW for t in entry["topics"])
+
+
+def near_cache():
+    """This process's own memory in front of the shared cache, where production configures one."""
+    return caches["near"] if "near" in settings.CACHES else None
+
+
+def kept(key, topics, build):
+    """Return build()'s value, kept until one of the topics changes (key: a full cache key).
+
+    Each process keeps a copy in its memory and the shared cache keeps one for all; freshness is
+    judged by the same topic times as pages, so a copy in memory is exactly as trustworthy.
     """
     if not enabled():
         return build()
-    key = f"pagecache:part:{name}"
-    entry = default_cache.get(key)
-    if entry is not None and _fresh(entry, shared_cache()):
+    times = topic_times()
+    near = near_cache()
+    entry = near.get(key) if near is not None else None
+    if entry is not None and _fresh_by(entry, times):
         return entry["value"]
-    started = time.time()
-    value = build()
-    entry = {"value": value, "started": started, "topics": sorted({*EVERY_ANSWER, *topics})}
-    default_cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
-    return value
+    entry = default_cache.get(key)
+    if entry is None or not _fresh_by(entry, times):
+        started = time.time()
+        entry = {
+            "value": build(),
+            "started": started,
+            "topics": sorted({*EVERY_ANSWER, *topics}),
+        }
+        default_cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
+    if near is not None:
+        near.set(key, entry, min(NEAR_SECONDS, settings.PAGE_CACHE_SECONDS))
+    return entry["value"]
+
+
+def remember(name, topics, build):
+    """Return build()'s value, kept until one of the topics changes: the parts many pages share."""
+    return kept(f"pagecache:part:{name}", topics, build)
 
 
 def public_headers(entry):
@@ -277,6 +340,13 @@ class PageCacheMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
+        render_started()
+        try:
+            return self._respond(request)
+        finally:
+            render_finished()
+
+    def _respond(self, request):
         key = key_for(request.META) if enabled() else None
         if key is None:
             return _uncached(request, self.get_response(request))

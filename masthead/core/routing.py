@@ -7,6 +7,7 @@ this does not recognise (sub-routes of routable pages, private pages) goes throu
 routing, so behaviour is Wagtail's; only the number of queries changes.
 """
 
+import hashlib
 import time
 
 from django.contrib.contenttypes.models import ContentType
@@ -18,6 +19,7 @@ from wagtail import views as wagtail_views
 from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.models import Page, PageViewRestriction, Site
 
+from . import pagecache
 from .signals import on_change
 
 SITES_KEY = "routing:sites"
@@ -119,8 +121,16 @@ def edition_root_path(site):
 
 
 def find_page(site, path):
-    """Return the live page at this path in the edition's tree as its own type, or None."""
+    """Return the live page at this path in the edition's tree as its own type, or None.
+
+    Kept with the parts pages share until pages change, so a page the page cache does not hold
+    (a new address, or any page after a publish elsewhere) is found without a query."""
     url_path = edition_root_path(site) + "".join(f"{part}/" for part in path.split("/") if part)
+    name = "route:" + hashlib.sha256(url_path.encode()).hexdigest()
+    return pagecache.remember(name, ("pages",), lambda: _live_page(url_path))
+
+
+def _live_page(url_path):
     rows = (
         # url_path starts with the home page's slug, so it is unique across the whole tree.
         Page.objects.filter(url_path=url_path, live=True)

@@ -133,6 +133,14 @@ if REDIS_URL:
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "pages",
         },
+        # Each process's copies of the parts pages share and of renditions (masthead.core.pagecache,
+        # masthead.core.cache.NearFirstCache): a page render then makes a handful of round trips.
+        "near": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "near",
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        },
+        "renditions": {"BACKEND": "masthead.core.cache.NearFirstCache"},
     }
 else:
     CACHES = {

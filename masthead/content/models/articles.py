@@ -225,6 +225,32 @@ class ArticlePage(PublicPageMixin, Page):
     def get_meta_description(self):
         return self.search_description or self.summary
 
+    @property
+    def card_version(self):
+        """Everything a story card shows changes only when one of these does: the key of its kept
+        HTML (masthead.core.fragments). Reads only what listings fetch already."""
+        section, image = self.section, self.hero_image
+        return (
+            self.pk,
+            self.url_path,
+            self.last_published_at,
+            section and (section.pk, section.url_path, section.title, section.last_published_at),
+            tuple(
+                (entry.author_id, entry.author.title, entry.author.last_published_at)
+                for entry in self.byline.all()
+            ),
+            image
+            and (
+                image.pk,
+                image.file_hash,
+                image.focal_point_x,
+                image.focal_point_y,
+                image.focal_point_width,
+                image.focal_point_height,
+                image.description,
+            ),
+        )
+
     def get_social_image(self):
         return self.hero_image
 

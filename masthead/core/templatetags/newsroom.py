@@ -8,8 +8,11 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from masthead.core import fragments, pagecache
+
 register = template.Library()
 
+LINKED_PARAMETERS = {*pagecache.KEYED_PARAMETERS, "q"}
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
@@ -55,7 +58,14 @@ def json_ld(context, data):
     """
     if not data:
         return ""
-    text = json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+    return _script(context, _json_text(data))
+
+
+def _json_text(data):
+    return json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False).translate(_JSON_ESCAPES)
+
+
+def _script(context, text):
     request = context.get("request")
     nonce = escape(getattr(request, "csp_nonce", "")) if request else ""
     attrs = f' nonce="{nonce}"' if nonce else ""
@@ -74,8 +84,15 @@ def absolute_url(context, path):
 
 @register.simple_tag(takes_context=True)
 def page_url_with(context, **params):
-    """Return the current URL's query string with some parameters replaced (for pagination links)."""
+    """Return the current URL's query string with some parameters replaced (for pagination links).
+
+    Only the parameters a page depends on are carried (the search words, the page): a link made
+    while rendering for one reader's tracking parameters must not reach the next from the cache.
+    """
     query = context["request"].GET.copy()
+    for name in list(query):
+        if name not in LINKED_PARAMETERS:
+            del query[name]
     for key, value in params.items():
         if value in (None, ""):
             query.pop(key, None)
@@ -89,7 +106,18 @@ def page_url_with(context, **params):
 def page_structured_data(context, page):
     """Render a page's own structured data (see PublicPageMixin.get_json_ld)."""
     getter = getattr(page, "get_json_ld", None)
-    return json_ld(context, getter(context["request"])) if getter else ""
+    if getter is None:
+        return ""
+    request = context["request"]
+    # Kept like a piece of the page (the script's nonce is the request's own, so only its text).
+    version = (page.pk, page.last_published_at, request.scheme, request.get_host())
+
+    def build():
+        data = getter(request)
+        return _json_text(data) if data else ""
+
+    text = fragments.kept("json-ld", version, ("pages",), build)
+    return _script(context, text) if text else ""
 
 
 @register.simple_tag(takes_context=True)
@@ -141,3 +169,32 @@ def edition_path(path):
     from masthead.core import editions as site_editions
 
     return site_editions.path_in(path)
+
+
+class KeptNode(template.Node):
+    def __init__(self, nodelist, name, parts, topics):
+        self.nodelist, self.name, self.parts, self.topics = nodelist, name, parts, topics
+
+    def render(self, context):
+        parts = tuple(part.resolve(context) for part in self.parts)
+        html = fragments.kept(self.name, parts, self.topics, lambda: self.nodelist.render(context))
+        return mark_safe(html)  # noqa: S308 - the template's own rendering, escaped when made
+
+
+@register.tag
+def kept(parser, token):
+    """{% kept "name" part… [topics="feed,pages"] %}…{% endkept %}: keep the enclosed HTML
+    (masthead.core.fragments). The parts must say everything the enclosed markup shows."""
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% kept %} needs a name")
+    topics = ()
+    parts = []
+    for bit in bits[2:]:
+        if bit.startswith("topics="):
+            topics = tuple(t for t in bit[len("topics=") :].strip("\"'").split(",") if t)
+        else:
+            parts.append(parser.compile_filter(bit))
+    nodelist = parser.parse(("endkept",))
+    parser.delete_first_token()
+    return KeptNode(nodelist, bits[1].strip("\"'"), parts, topics)

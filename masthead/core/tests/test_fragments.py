@@ -1,0 +1,213 @@
+"""Kept pieces of pages (story cards, article bodies, side modules) and each process's near copies:
+a page the page cache does not hold renders from them, and every change still reaches readers."""
+
+import pytest
+from django.core.cache import caches
+from django.db import connection
+from django.test.utils import CaptureQueriesContext, override_settings
+from wagtail.models import PageViewRestriction
+
+from masthead.core import fragments, pagecache
+from masthead.feed import services as feed_services
+from masthead.images.tests.factories import NewsImageFactory
+from masthead.members import services as member_services
+from masthead.members.models import Campaign, Member
+
+pytestmark = pytest.mark.django_db
+
+NEAR = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "far"},
+    "pages": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "pages"},
+    "near": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "near"},
+    "renditions": {"BACKEND": "masthead.core.cache.NearFirstCache"},
+}
+
+
+@pytest.fixture(autouse=True)
+def page_cache_on(settings):
+    settings.PAGE_CACHE_SECONDS = 600
+    caches["pages"].clear()
+    caches["pages"].set_many({f"pagecache:topic:{t}": 0 for t in pagecache.TOPICS}, None)
+
+
+@pytest.fixture
+def rendered(monkeypatch):
+    """The names of the pieces each request had to render (not found kept)."""
+    made = []
+    keep = fragments.kept
+
+    def spy(name, parts, topics, render):
+        def counted():
+            made.append(name)
+            return render()
+
+        return keep(name, parts, topics, counted)
+
+    monkeypatch.setattr(fragments, "kept", spy)
+    return made
+
+
+def uncached(client, url):
+    """A request the page cache does not answer (an address it does not know), rendered anew."""
+    response = client.get(url, {"from": "a-link-nobody-shared-before"})
+    assert "X-Cache" not in response
+    return response
+
+
+def without_nonce(response):
+    nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    return response.content.decode().replace(nonce, "")
+
+
+def test_a_page_the_cache_does_not_hold_renders_from_kept_pieces_without_a_query(
+    client, newsroom, rendered
+):
+    story = newsroom.article(title="Grain corridor reopens")
+    newsroom.article(title="Schools return underground")
+    for url in ("/", story.url):
+        first = uncached(client, url)
+        with CaptureQueriesContext(connection) as queries:
+            second = uncached(client, url)
+        assert len(queries) == 0, (url, [q["sql"] for q in queries])
+        assert without_nonce(second) == without_nonce(first)
+    rendered.clear()
+    uncached(client, "/")
+    assert rendered == []
+
+
+def test_a_publish_renders_only_the_cards_that_changed(client, newsroom, committed, rendered):
+    for n in range(6):
+        committed(lambda n=n: newsroom.article(title=f"Story {n}"))
+    uncached(client, "/")
+    rendered.clear()
+    committed(lambda: newsroom.article(title="Breaking: dam breached"))
+    home = uncached(client, "/").content.decode()
+    assert "Breaking: dam breached" in home
+    cards = rendered.count("story-card")
+    assert 1 <= cards <= 2  # the new story; perhaps the one it pushed into another list
+    assert home.count('class="story-card') >= 5
+
+
+def test_a_new_headline_reaches_every_kept_piece_that_shows_it(client, newsroom, committed):
+    story = committed(lambda: newsroom.article(title="Old headline", tags=["energy"]))
+    urls = ["/", story.url, newsroom.sections[0].url, newsroom.news.url, "/tags/energy/"]
+    for url in urls:
+        assert "Old headline" in client.get(url).content.decode()
+
+    def retitle():
+        story.title = "New headline"
+        story.save_revision().publish()
+
+    committed(retitle)
+    for url in urls:
+        page = client.get(url).content.decode()
+        assert "New headline" in page, url
+        assert "Old headline" not in page, url
+
+
+def test_a_renamed_section_or_author_reaches_the_cards(client, newsroom, committed):
+    section, author = newsroom.sections[0], newsroom.authors[0]
+    committed(lambda: newsroom.article(title="Power cuts extended"))
+    assert section.title in client.get("/").content.decode()
+    assert author.title in client.get(newsroom.news.url).content.decode()
+
+    def rename():
+        section.title, author.title = "Front line", "Olena Renamed"
+        section.save_revision().publish()
+        author.save_revision().publish()
+
+    committed(rename)
+    assert ">Front line</a>" in client.get("/").content.decode()
+    assert "Olena Renamed" in client.get(newsroom.news.url).content.decode()
+
+
+def test_a_picture_s_new_description_reaches_the_cards(client, newsroom, committed):
+    image = NewsImageFactory(description="Smoke over the port")
+    committed(lambda: newsroom.article(title="Port shelled", hero_image=image))
+    assert 'alt="Smoke over the port"' in client.get("/").content.decode()
+
+    def describe():
+        image.description = "Firefighters at the grain terminal"
+        image.save()
+
+    committed(describe)
+    page = client.get("/").content.decode()
+    assert 'alt="Firefighters at the grain terminal"' in page
+    assert "Smoke over the port" not in page
+
+
+def test_side_modules_follow_the_feed(client, newsroom, committed):
+    story = committed(lambda: newsroom.article(title="Bridge repaired"))
+    for url in ("/", story.url):
+        client.get(url)
+    committed(lambda: feed_services.post_item(text="Air raid alert over Odesa."))
+    for url in ("/", story.url):
+        assert "Air raid alert over Odesa." in client.get(url).content.decode(), url
+
+
+def test_the_appeal_inside_a_kept_article_is_still_the_reader_s_own(client, newsroom):
+    Campaign.objects.create(name="Drive", headline="Help us reach 20,000 members", goal=20000)
+    story = newsroom.article(
+        title="A long story",
+        body=[{"type": "paragraph", "value": f"<p>Paragraph {n}.</p>"} for n in range(6)],
+    )
+    body = uncached(client, story.url).content.decode().split('class="article__body"')[1]
+    assert body.index("Paragraph 3.") < body.index("Help us reach") < body.index("Paragraph 4.")
+    # a member (recognised by the cookie) gets the same kept body without the appeal
+    member = Member.objects.create(email="reader@example.org")
+    client.cookies[member_services.MEMBER_COOKIE] = member_services.member_cookie_value(member)
+    page = client.get(story.url).content.decode()
+    assert "Paragraph 5." in page
+    assert "Help us reach" not in page.split('class="article__body"')[1].split("</article>")[0]
+
+
+def test_a_page_made_private_leaves_the_cache(client, newsroom, committed):
+    story = committed(lambda: newsroom.article(title="Source protection guide"))
+    assert "Source protection guide" in client.get(story.url).content.decode()
+    committed(
+        lambda: PageViewRestriction.objects.create(
+            page=story, restriction_type=PageViewRestriction.LOGIN
+        )
+    )
+    response = client.get(story.url)
+    assert response.status_code == 302  # to sign in, not the kept public copy
+    assert "Source protection guide" not in response.content.decode()
+
+
+def test_pagination_links_carry_only_what_the_page_depends_on(client, newsroom):
+    for n in range(25):
+        newsroom.article(title=f"Story {n}")
+    page = client.get(newsroom.news.url, {"utm_source": "newsletter", "fbclid": "x"})
+    assert 'href="?page=2"' in page.content.decode()
+
+
+@override_settings(CACHES=NEAR)
+def test_near_copies_are_judged_by_the_topic_times_of_the_shared_cache(committed):
+    caches["pages"].set_many({f"pagecache:topic:{t}": 0 for t in pagecache.TOPICS}, None)
+    calls = []
+
+    def build():
+        calls.append(1)
+        return len(calls)
+
+    assert pagecache.remember("sections:en", ("pages",), build) == 1
+    caches["default"].clear()  # the shared copy is gone: this process still holds its own
+    assert pagecache.remember("sections:en", ("pages",), build) == 1
+    committed(lambda: pagecache.changed("pages"))
+    assert pagecache.remember("sections:en", ("pages",), build) == 2
+    assert pagecache.remember("sections:en", ("feed",), build) == 2
+
+
+@override_settings(CACHES=NEAR)
+def test_renditions_are_read_from_this_process_once_held():
+    renditions = caches["renditions"]
+    caches["default"].set("wagtail-rendition-1-abc", "kept")
+    assert renditions.get("wagtail-rendition-1-abc") == "kept"
+    caches["default"].clear()
+    assert renditions.get("wagtail-rendition-1-abc") == "kept"  # from near: a round trip saved
+    # a value already held is not written to the shared cache again (Wagtail writes back reads)
+    renditions.set_many({"wagtail-rendition-1-abc": "kept", "wagtail-rendition-2-def": "new"})
+    assert caches["default"].get("wagtail-rendition-1-abc") is None
+    assert caches["default"].get("wagtail-rendition-2-def") == "new"
+    renditions.delete("wagtail-rendition-2-def")
+    assert renditions.get("wagtail-rendition-2-def") is None
