@@ -9,10 +9,11 @@ article body, the News Feed module. `{% kept %}` keeps each piece's HTML, keyed 
 - a piece that shows a list (the News Feed module) names the topics whose change renews it, and is
   judged by the render's one reading of the topic times, like the parts pages share (pagecache.kept).
 
-Every key carries the edition's language and the newsroom's date ("7:04 PM" today is "Dec 16, 7:04
+Previews are rendered whole. Every key carries the edition's language and the newsroom's date ("7:04 PM" today is "Dec 16, 7:04
 PM" tomorrow). Pieces hold no per-request markup: no CSP nonce, no staff tools, nothing of a member.
 """
 
+import datetime
 import hashlib
 
 from django.conf import settings
@@ -26,12 +27,36 @@ def enabled():
 
 
 def key(name, parts):
-    described = repr((name, parts, translation.get_language(), timezone.localdate().isoformat()))
+    described = repr(
+        (name, _plain(parts), translation.get_language(), timezone.localdate().isoformat())
+    )
     return "pagecache:fragment:" + hashlib.sha256(described.encode()).hexdigest()
 
 
-def kept(name, parts, topics, render):
-    """The HTML render() makes, kept under (name, parts) until one of the topics changes."""
-    if not enabled():
+def _plain(value):
+    """The same moment is the same key, whatever time zone the object carrying it came with."""
+    if isinstance(value, datetime.datetime):
+        return value.timestamp()
+    if isinstance(value, (tuple, list)):
+        return tuple(_plain(item) for item in value)
+    return value
+
+
+def kept(name, parts, topics, render, request=None):
+    """The HTML render() makes, kept under (name, parts) until one of the topics changes.
+
+    A preview (an editor's draft, a revision) shows what is not published: never kept, never read
+    from what is."""
+    if not enabled() or getattr(request, "is_preview", False):
         return render()
     return pagecache.kept(key(name, parts), topics, render)
+
+
+class KeptData:
+    """Structured data for a page, kept as its JSON text like a piece of the page: build() is
+    called only when the text is not held ({% json_ld %} in core/templatetags/newsroom.py)."""
+
+    do_not_call_in_templates = True
+
+    def __init__(self, name, parts, topics, build):
+        self.name, self.parts, self.topics, self.build = name, parts, topics, build

@@ -1,8 +1,10 @@
-"""Finding the page for a URL in two queries, whatever its depth.
+"""Finding the page for a URL in two queries, whatever its depth, or none once found before.
 
 Wagtail walks the page tree one level at a time (two queries a level) and looks the site up on every
 request. Sites change rarely, so they are kept in the cache; a page is found by its url_path, which
-Wagtail keeps for every page, then loaded as its own type with what it shows beside itself. Anything
+Wagtail keeps for every page, then loaded as its own type with what it shows beside itself. With
+the page cache on, sites and found pages are kept with the parts pages share (pagecache.remember),
+in each process's memory, until pages change. Anything
 this does not recognise (sub-routes of routable pages, private pages) goes through Wagtail's own
 routing, so behaviour is Wagtail's; only the number of queries changes.
 """
@@ -27,11 +29,17 @@ RESTRICTIONS_KEY = "routing:any-view-restrictions"
 
 
 def _sites():
+    if pagecache.enabled():  # in this process's memory, renewed when sites or pages change
+        return pagecache.remember("sites", ("site", "pages"), _load_sites)
     sites = cache.get(SITES_KEY)
     if sites is None:
-        sites = list(Site.objects.select_related("root_page"))
+        sites = _load_sites()
         cache.set(SITES_KEY, sites, 3600)
     return sites
+
+
+def _load_sites():
+    return list(Site.objects.select_related("root_page"))
 
 
 def site_for_request(request):
@@ -50,11 +58,17 @@ def site_for_request(request):
 
 def any_view_restrictions():
     """Whether any page is private at all: most newsrooms have none, which saves a query a page."""
+    if pagecache.enabled():  # a restriction saved is a change to pages (content/signals.py)
+        return pagecache.remember("any-view-restrictions", ("pages",), _any_restriction)
     found = cache.get(RESTRICTIONS_KEY)
     if found is None:
-        found = PageViewRestriction.objects.exists()
+        found = _any_restriction()
         cache.set(RESTRICTIONS_KEY, found, 3600)
     return found
+
+
+def _any_restriction():
+    return PageViewRestriction.objects.exists()
 
 
 # Every page.url asks Wagtail for the site root paths, which it keeps in the shared cache: a page

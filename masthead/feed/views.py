@@ -1,10 +1,11 @@
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
 from masthead.content.structured_data import live_blog
-from masthead.core import pagecache
+from masthead.core import fragments, pagecache
 
 from . import services
 from .models import FeedItem
@@ -13,25 +14,39 @@ from .models import FeedItem
 @pagecache.cached_view("feed", "pages", "picks", "campaign")
 def feed_page(request):
     before = request.GET.get("before")
-    items, next_cursor = services.feed_page(before=before)
     first_page = not before or services.decode_cursor(before) is None
-    pinned = services.pinned_items() if first_page else []
-    if pinned:
-        pinned_ids = {item.pk for item in pinned}
-        items = [item for item in items if item.pk not in pinned_ids]
+    cursor = None if first_page else before
     title = _("News Feed")
     description = _("The latest news as it happens, in short updates from our newsroom.")
+
+    def timeline():
+        items, next_cursor = services.feed_page(before=cursor)
+        pinned = services.pinned_items() if first_page else []
+        if pinned:
+            pinned_ids = {item.pk for item in pinned}
+            items = [item for item in items if item.pk not in pinned_ids]
+        return {"items": items, "pinned": pinned, "next_cursor": next_cursor}
+
+    # Read only if the kept timeline and its structured data are not held (core/fragments.py).
+    timeline = SimpleLazyObject(timeline)
+
+    def structured_data():
+        return live_blog(
+            request, timeline["pinned"] + timeline["items"], str(title), str(description)
+        )
+
     return render(
         request,
         "feed/feed_page.html",
         {
-            "items": items,
-            "pinned": pinned,
-            "next_cursor": next_cursor,
+            "timeline": timeline,
+            "cursor": cursor,
             "is_first_page": first_page,
             "page_title": title,
             "page_description": description,
-            "structured_data": live_blog(request, pinned + items, str(title), str(description)),
+            "structured_data": fragments.KeptData(
+                "feed-json-ld", (cursor, request.get_host()), ("feed", "pages"), structured_data
+            ),
             "admin_edit_url": reverse("wagtailsnippets_feed_feeditem:list"),
         },
     )

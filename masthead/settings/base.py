@@ -138,7 +138,7 @@ if REDIS_URL:
         "near": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "near",
-            "OPTIONS": {"MAX_ENTRIES": 20000},
+            "OPTIONS": {"MAX_ENTRIES": 10000},
         },
         "renditions": {"BACKEND": "masthead.core.cache.NearFirstCache"},
     }
@@ -155,6 +155,8 @@ else:
 # The full-page cache for anonymous readers: how long an entry may live unused (0 turns it off),
 # and how long a CDN may keep a page between purges (masthead.core.cdn).
 PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "3600"))
+# Kept pieces of pages (masthead.core.fragments): on with the page cache; 0 only to measure without.
+PAGE_FRAGMENTS = os.environ.get("PAGE_FRAGMENTS", "1") != "0"
 PAGE_CACHE_CDN_SECONDS = int(os.environ.get("PAGE_CACHE_CDN_SECONDS", "300"))
 
 # A CDN or reverse proxy in front, purged on publish (docs/deploy.md): Varnish (or any cache that

@@ -56,6 +56,9 @@ def json_ld(context, data):
 
     The script carries the request's CSP nonce, like every script on the public site.
     """
+    if isinstance(data, fragments.KeptData):
+        text = fragments.kept(data.name, data.parts, data.topics, lambda: _json_text(data.build()))
+        return _script(context, text)
     if not data:
         return ""
     return _script(context, _json_text(data))
@@ -116,7 +119,7 @@ def page_structured_data(context, page):
         data = getter(request)
         return _json_text(data) if data else ""
 
-    text = fragments.kept("json-ld", version, ("pages",), build)
+    text = fragments.kept("json-ld", version, ("pages",), build, request=request)
     return _script(context, text) if text else ""
 
 
@@ -137,6 +140,20 @@ def nav_sections():
     from masthead.content.services import sections
 
     return sections()
+
+
+@register.simple_tag(takes_context=True)
+def nav_current(context, nav):
+    """Which navigation link is this page ("feed", a section's id, or ""): all the kept
+    navigation needs to know of the request."""
+    from django.urls import reverse
+
+    page, request = context.get("page"), context.get("request")
+    if page is not None and page.pk in {section.pk for section in nav}:
+        return page.pk
+    if request is not None and request.path == reverse("feed:page"):
+        return "feed"
+    return ""
 
 
 @register.simple_tag(takes_context=True)
@@ -177,7 +194,13 @@ class KeptNode(template.Node):
 
     def render(self, context):
         parts = tuple(part.resolve(context) for part in self.parts)
-        html = fragments.kept(self.name, parts, self.topics, lambda: self.nodelist.render(context))
+        html = fragments.kept(
+            self.name,
+            parts,
+            self.topics,
+            lambda: self.nodelist.render(context),
+            request=context.get("request"),
+        )
         return mark_safe(html)  # noqa: S308 - the template's own rendering, escaped when made
 
 

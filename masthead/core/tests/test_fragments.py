@@ -7,6 +7,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext, override_settings
 from wagtail.models import PageViewRestriction
 
+from masthead.content.models import ArticlePage
+from masthead.content.tests.factories import paragraph_body
 from masthead.core import fragments, pagecache
 from masthead.feed import services as feed_services
 from masthead.images.tests.factories import NewsImageFactory
@@ -36,12 +38,12 @@ def rendered(monkeypatch):
     made = []
     keep = fragments.kept
 
-    def spy(name, parts, topics, render):
+    def spy(name, parts, topics, render, request=None):
         def counted():
             made.append(name)
             return render()
 
-        return keep(name, parts, topics, counted)
+        return keep(name, parts, topics, counted, request)
 
     monkeypatch.setattr(fragments, "kept", spy)
     return made
@@ -211,3 +213,21 @@ def test_renditions_are_read_from_this_process_once_held():
     assert caches["default"].get("wagtail-rendition-2-def") == "new"
     renditions.delete("wagtail-rendition-2-def")
     assert renditions.get("wagtail-rendition-2-def") is None
+
+
+def test_an_editor_s_preview_shows_the_draft_not_the_kept_pieces(client, admin_client, newsroom):
+    story = newsroom.article(title="Curfew lifted", body=paragraph_body(["The published text."]))
+    assert "The published text." in uncached(client, story.url).content.decode()
+    draft = ArticlePage.objects.get(pk=story.pk)
+    draft.body = paragraph_body(["The corrected text."])
+    revision = draft.save_revision()
+    # the draft keeps the live version's key (pk, last publication): only being a preview tells
+    preview = revision.as_object().make_preview_request().content.decode()
+    assert "The corrected text." in preview
+    assert "The published text." not in preview
+    assert (
+        "The corrected text."
+        in admin_client.get(f"/admin/pages/{story.pk}/view_draft/").content.decode()
+    )
+    # and the reader still gets the published text
+    assert "The published text." in uncached(client, story.url).content.decode()
