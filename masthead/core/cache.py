@@ -123,8 +123,9 @@ class NearFirstCache(BaseCache):
         self.set_many({key: value}, timeout, version=version)
 
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
-        held = self.near.get_many(list(data), version=version)
-        new = {key: value for key, value in data.items() if key not in held}
+        new = {
+            key: value for key, value in data.items() if not self.near.has_key(key, version=version)
+        }
         if new:
             self.near.set_many(new, timeout, version=version)
             self.far.set_many(new, timeout, version=version)

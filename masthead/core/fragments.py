@@ -9,8 +9,9 @@ article body, the News Feed module. `{% kept %}` keeps each piece's HTML, keyed 
 - a piece that shows a list (the News Feed module) names the topics whose change renews it, and is
   judged by the render's one reading of the topic times, like the parts pages share (pagecache.kept).
 
-Previews are rendered whole. Every key carries the edition's language and the newsroom's date ("7:04 PM" today is "Dec 16, 7:04
-PM" tomorrow). Pieces hold no per-request markup: no CSP nonce, no staff tools, nothing of a member.
+Every key carries the edition's language and the newsroom's date ("7:04 PM" today is "Dec 16,
+7:04 PM" tomorrow). Pieces hold no per-request markup: no CSP nonce, no staff tools, nothing of a
+member. Previews of drafts are rendered whole.
 """
 
 import datetime

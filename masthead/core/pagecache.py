@@ -172,40 +172,43 @@ def _fresh(entry, cache):
 # --- Kept parts: what many pages share -------------------------------------------------------------
 
 # A render reads every topic time once, at its first kept part, and judges all its parts by that one
-# reading: the page it stores started before the reading, so a part that missed a change can never
-# hide inside a page judged fresh. Outside a render (tasks, shells) each call reads the times afresh.
+# reading. What it builds is dated from that reading, not from when it was built: a part built from
+# another that missed a later change is then itself older than that change, so neither it nor the
+# page it went into (whose render started earlier still) can be judged fresh. Outside a render
+# (tasks, shells) each call reads the times afresh.
 _render = threading.local()
 NEAR_SECONDS = 300
 
 
 def render_started():
-    _render.times = None
+    _render.reading = None
     _render.inside = True
 
 
 def render_finished():
-    _render.times = None
+    _render.reading = None
     _render.inside = False
 
 
 def topic_times():
-    """{topic: when it last changed}, as this render reads them (one round trip a render)."""
-    times = getattr(_render, "times", None)
-    if times is not None:
-        return times
+    """({topic: when it last changed}, when they were read): one round trip a render."""
+    reading = getattr(_render, "reading", None)
+    if reading is not None:
+        return reading
     cache = shared_cache()
     names = {f"pagecache:topic:{t}": t for t in TOPICS}
+    read_at = time.time()
     found = cache.get_many(list(names))
-    now = time.time()
     times = {}
     for name, topic in names.items():
         if name not in found:
             # A topic's time was evicted: we cannot tell what changed, so start counting again now.
-            cache.add(name, now, timeout=None)
-        times[topic] = found.get(name, now)
+            cache.add(name, read_at, timeout=None)
+        times[topic] = found.get(name, read_at)
+    reading = (times, read_at)
     if getattr(_render, "inside", False):
-        _render.times = times
-    return times
+        _render.reading = reading
+    return reading
 
 
 def _fresh_by(entry, times):
@@ -217,36 +220,49 @@ def near_cache():
     return caches["near"] if "near" in settings.CACHES else None
 
 
-def kept(key, topics, build):
+# Values read by every request and never changed by their readers (the sites), held as they are:
+# a copy from the near cache costs unpickling them on each request.
+_held = {}
+
+
+def kept(key, topics, build, *, read_only=False):
     """Return build()'s value, kept until one of the topics changes (key: a full cache key).
 
     Each process keeps a copy in its memory and the shared cache keeps one for all; freshness is
-    judged by the same topic times as pages, so a copy in memory is exactly as trustworthy.
+    judged by the same topic times as pages, so a copy in memory is exactly as trustworthy. A
+    read_only value is held in this process as the very object, shared by its requests.
     """
     if not enabled():
         return build()
-    times = topic_times()
+    times, read_at = topic_times()
+    if read_only:
+        entry = _held.get(key)
+        if entry is not None and _fresh_by(entry, times):
+            return entry["value"]
     near = near_cache()
     entry = near.get(key) if near is not None else None
     if entry is not None and _fresh_by(entry, times):
+        if read_only:
+            _held[key] = entry
         return entry["value"]
     entry = default_cache.get(key)
     if entry is None or not _fresh_by(entry, times):
-        started = time.time()
         entry = {
             "value": build(),
-            "started": started,
+            "started": read_at,
             "topics": sorted({*EVERY_ANSWER, *topics}),
         }
         default_cache.set(key, entry, settings.PAGE_CACHE_SECONDS)
     if near is not None:
         near.set(key, entry, min(NEAR_SECONDS, settings.PAGE_CACHE_SECONDS))
+    if read_only:
+        _held[key] = entry
     return entry["value"]
 
 
-def remember(name, topics, build):
+def remember(name, topics, build, *, read_only=False):
     """Return build()'s value, kept until one of the topics changes: the parts many pages share."""
-    return kept(f"pagecache:part:{name}", topics, build)
+    return kept(f"pagecache:part:{name}", topics, build, read_only=read_only)
 
 
 def public_headers(entry):

@@ -30,7 +30,7 @@ RESTRICTIONS_KEY = "routing:any-view-restrictions"
 
 def _sites():
     if pagecache.enabled():  # in this process's memory, renewed when sites or pages change
-        return pagecache.remember("sites", ("site", "pages"), _load_sites)
+        return pagecache.remember("sites", ("site", "pages"), _load_sites, read_only=True)
     sites = cache.get(SITES_KEY)
     if sites is None:
         sites = _load_sites()
@@ -59,7 +59,9 @@ def site_for_request(request):
 def any_view_restrictions():
     """Whether any page is private at all: most newsrooms have none, which saves a query a page."""
     if pagecache.enabled():  # a restriction saved is a change to pages (content/signals.py)
-        return pagecache.remember("any-view-restrictions", ("pages",), _any_restriction)
+        return pagecache.remember(
+            "any-view-restrictions", ("pages",), _any_restriction, read_only=True
+        )
     found = cache.get(RESTRICTIONS_KEY)
     if found is None:
         found = _any_restriction()

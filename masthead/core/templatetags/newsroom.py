@@ -189,10 +189,13 @@ def edition_path(path):
 
 
 class KeptNode(template.Node):
-    def __init__(self, nodelist, name, parts, topics):
+    def __init__(self, nodelist, name, parts, topics, condition):
         self.nodelist, self.name, self.parts, self.topics = nodelist, name, parts, topics
+        self.condition = condition
 
     def render(self, context):
+        if self.condition is not None and not self.condition.resolve(context):
+            return self.nodelist.render(context)
         parts = tuple(part.resolve(context) for part in self.parts)
         html = fragments.kept(
             self.name,
@@ -206,18 +209,21 @@ class KeptNode(template.Node):
 
 @register.tag
 def kept(parser, token):
-    """{% kept "name" part… [topics="feed,pages"] %}…{% endkept %}: keep the enclosed HTML
-    (masthead.core.fragments). The parts must say everything the enclosed markup shows."""
+    """{% kept "name" part… [topics="feed,pages"] [if=value] %}…{% endkept %}: keep the enclosed
+    HTML (masthead.core.fragments), only when the if= value is true if one is given. The parts must
+    say everything the enclosed markup shows."""
     bits = token.split_contents()
     if len(bits) < 2:
         raise template.TemplateSyntaxError("{% kept %} needs a name")
-    topics = ()
+    topics, condition = (), None
     parts = []
     for bit in bits[2:]:
         if bit.startswith("topics="):
             topics = tuple(t for t in bit[len("topics=") :].strip("\"'").split(",") if t)
+        elif bit.startswith("if="):
+            condition = parser.compile_filter(bit[len("if=") :])
         else:
             parts.append(parser.compile_filter(bit))
     nodelist = parser.parse(("endkept",))
     parser.delete_first_token()
-    return KeptNode(nodelist, bits[1].strip("\"'"), parts, topics)
+    return KeptNode(nodelist, bits[1].strip("\"'"), parts, topics, condition)

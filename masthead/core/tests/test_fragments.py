@@ -1,6 +1,8 @@
 """Kept pieces of pages (story cards, article bodies, side modules) and each process's near copies:
 a page the page cache does not hold renders from them, and every change still reaches readers."""
 
+import time
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
@@ -231,3 +233,24 @@ def test_an_editor_s_preview_shows_the_draft_not_the_kept_pieces(client, admin_c
     )
     # and the reader still gets the published text
     assert "The published text." in uncached(client, story.url).content.decode()
+
+
+def test_a_piece_built_from_a_part_that_missed_a_change_is_not_trusted_afterwards():
+    feed = ["Old item"]
+    assert pagecache.remember("feed:en:5", ("feed",), lambda: list(feed)) == ["Old item"]
+    # a render reads the topic times; then the feed changes while it is still rendering
+    pagecache.render_started()
+    try:
+        pagecache.topic_times()
+        feed[0] = "New item"
+        caches["pages"].set("pagecache:topic:feed", time.time(), None)
+        time.sleep(pagecache.CLOCK_SKEW + 0.05)  # the piece is built well after the change...
+
+        def module():  # ...from the part as this render judged it: still the old list
+            return " ".join(pagecache.remember("feed:en:5", ("feed",), lambda: list(feed)))
+
+        assert pagecache.kept("pagecache:fragment:feed-module", ("feed",), module) == "Old item"
+    finally:
+        pagecache.render_finished()
+    # the next render does not trust that piece: it is dated from the reading, before the change
+    assert pagecache.kept("pagecache:fragment:feed-module", ("feed",), module) == "New item"
