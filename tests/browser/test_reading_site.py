@@ -171,10 +171,18 @@ def _cursor_after(n):
     return cursor or ""
 
 
+@pytest.mark.parametrize("kept", [False, True], ids=["rendered-whole", "from-kept-pieces"])
 def test_every_page_type_has_no_wcag_violations_and_valid_html(
-    live_server, browser_page, site_pages, tmp_path
+    live_server, browser_page, site_pages, tmp_path, settings, kept
 ):
-    # given
+    # given (with the page cache on, the HTML checked is a second render, made of kept pieces)
+    if kept:
+        from django.core.cache import caches
+
+        from masthead.core import pagecache
+
+        settings.PAGE_CACHE_SECONDS = 600
+        caches["pages"].set_many({f"pagecache:topic:{t}": 0 for t in pagecache.TOPICS}, None)
     axe = Axe()
     violations, saved = {}, []
     blocked = []  # what the Content-Security-Policy refused: nothing of ours should be
@@ -203,6 +211,8 @@ def test_every_page_type_has_no_wcag_violations_and_valid_html(
         html_file = tmp_path / f"{name}.html"
         try:
             address = live_server.url + urllib.parse.quote(path, safe="/?=&%")
+            if kept:  # an address the page cache does not know: rendered again, from pieces
+                address += ("&" if "?" in address else "?") + "from=a-new-link"
             raw = urllib.request.urlopen(address).read()  # noqa: S310 - our live server
         except urllib.error.HTTPError as error:
             raw = error.read()
