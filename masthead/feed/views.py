@@ -1,4 +1,7 @@
-from django.http import JsonResponse
+import json
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
@@ -71,11 +74,21 @@ def _item_json(request, item):
 @pagecache.cached_view("feed", "pages")
 def feed_json(request):
     """The News Feed as JSON: {"items": [...], "next": url or null}, paged with ?before=."""
-    items, next_cursor = services.feed_page(before=request.GET.get("before"))
-    next_url = None
-    if next_cursor:
-        next_url = request.build_absolute_uri(reverse("feed:json") + f"?before={next_cursor}")
-    return JsonResponse({"items": [_item_json(request, item) for item in items], "next": next_url})
+    before = request.GET.get("before")
+    cursor = before if before and services.decode_cursor(before) is not None else None
+
+    def body():
+        items, next_cursor = services.feed_page(before=cursor)
+        next_url = None
+        if next_cursor:
+            next_url = request.build_absolute_uri(reverse("feed:json") + f"?before={next_cursor}")
+        data = {"items": [_item_json(request, item) for item in items], "next": next_url}
+        return json.dumps(data, cls=DjangoJSONEncoder)
+
+    # The same text for every reader of this address until the feed changes (core/fragments.py).
+    parts = (cursor, request.scheme, request.get_host())
+    text = fragments.kept("feed-json", parts, ("feed", "pages"), body, request)
+    return HttpResponse(text, content_type="application/json")
 
 
 def item(request, pk):
