@@ -2,11 +2,11 @@
 
 Wagtail walks the page tree one level at a time (two queries a level) and looks the site up on every
 request. Sites change rarely, so they are kept in the cache; a page is found by its url_path, which
-Wagtail keeps for every page, then loaded as its own type with what it shows beside itself. With
-the page cache on, sites and found pages are kept with the parts pages share (pagecache.remember),
-in each process's memory, until pages change. Anything
-this does not recognise (sub-routes of routable pages, private pages) goes through Wagtail's own
-routing, so behaviour is Wagtail's; only the number of queries changes.
+Wagtail keeps for every page, then loaded as its own type with what it shows beside itself.
+Anything this does not recognise (sub-routes of routable pages, private pages) goes through
+Wagtail's own routing, so behaviour is Wagtail's; only the number of queries changes. With the page
+cache on, sites and found pages are kept with the parts pages share (pagecache.remember), in each
+process's memory, until pages change.
 """
 
 import hashlib

@@ -57,7 +57,13 @@ def json_ld(context, data):
     The script carries the request's CSP nonce, like every script on the public site.
     """
     if isinstance(data, fragments.KeptData):
-        text = fragments.kept(data.name, data.parts, data.topics, lambda: _json_text(data.build()))
+        text = fragments.kept(
+            data.name,
+            data.parts,
+            data.topics,
+            lambda: _json_text(data.build()),
+            request=context.get("request"),
+        )
         return _script(context, text)
     if not data:
         return ""
