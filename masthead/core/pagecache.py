@@ -18,8 +18,8 @@ Topics: "site" (settings, navigation: every answer), "campaign" (the drive's ban
 
 import gzip
 import hashlib
-import threading
 import time
+from contextvars import ContextVar
 from email.utils import formatdate, parsedate_to_datetime
 from functools import wraps
 from urllib.parse import parse_qsl, urlencode
@@ -175,24 +175,26 @@ def _fresh(entry, cache):
 # reading. What it builds is dated from that reading, not from when it was built: a part built from
 # another that missed a later change is then itself older than that change, so neither it nor the
 # page it went into (whose render started earlier still) can be judged fresh. Outside a render
-# (tasks, shells) each call reads the times afresh.
-_render = threading.local()
+# (tasks, shells) each call reads the times afresh. A context variable, not a thread's: under ASGI
+# the sync parts of several requests may take turns on one thread.
+_reading = ContextVar("masthead_pagecache_reading", default=None)
+_inside = ContextVar("masthead_pagecache_inside", default=False)
 NEAR_SECONDS = 300
 
 
 def render_started():
-    _render.reading = None
-    _render.inside = True
+    _reading.set(None)
+    _inside.set(True)
 
 
 def render_finished():
-    _render.reading = None
-    _render.inside = False
+    _reading.set(None)
+    _inside.set(False)
 
 
 def topic_times():
     """({topic: when it last changed}, when they were read): one round trip a render."""
-    reading = getattr(_render, "reading", None)
+    reading = _reading.get()
     if reading is not None:
         return reading
     cache = shared_cache()
@@ -206,8 +208,8 @@ def topic_times():
             cache.add(name, read_at, timeout=None)
         times[topic] = found.get(name, read_at)
     reading = (times, read_at)
-    if getattr(_render, "inside", False):
-        _render.reading = reading
+    if _inside.get():
+        _reading.set(reading)
     return reading
 
 
