@@ -20,6 +20,7 @@ def _empty_caches():
     """Each test starts with empty caches: kept sites and settings may name rows another test rolled back."""
     from django.core.cache import caches
 
+    from masthead.core import pagecache
     from masthead.core.fastpath import LOCAL
     from masthead.core.routing import forget_root_paths
 
@@ -27,6 +28,7 @@ def _empty_caches():
         caches[alias].clear()
     forget_root_paths()
     LOCAL.clear()
+    pagecache.forget_local_copies()
 
 
 @pytest.fixture(autouse=True)

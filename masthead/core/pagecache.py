@@ -227,6 +227,25 @@ def near_cache():
 _held = {}
 
 
+def forget(name):
+    """Drop a kept part at once, here and in the shared cache (before the change is even committed,
+    for the rest of the request that made it; other processes hear of it by its topic)."""
+    key = f"pagecache:part:{name}"
+    _held.pop(key, None)
+    near = near_cache()
+    if near is not None:
+        near.delete(key)
+    default_cache.delete(key)
+
+
+def forget_local_copies():
+    """Drop this process's copies (tests, whose databases start again under the same topic times)."""
+    _held.clear()
+    near = near_cache()
+    if near is not None:
+        near.clear()
+
+
 def kept(key, topics, build, *, read_only=False):
     """Return build()'s value, kept until one of the topics changes (key: a full cache key).
 

@@ -103,21 +103,24 @@ def keep_root_paths_in_process():
     Site.clear_site_root_paths_cache = staticmethod(clear_site_root_paths_cache)
 
 
-def _forget(key):
-    def handler(sender, **kwargs):
-        cache.delete(key)
-
-    return handler
+def _forget_sites(*args, **kwargs):
+    cache.delete(SITES_KEY)
+    pagecache.forget("sites")
 
 
-on_change(Site, _forget(SITES_KEY), "routing:sites")
-on_change(PageViewRestriction, _forget(RESTRICTIONS_KEY), "routing:restrictions")
+def _forget_restrictions(*args, **kwargs):
+    cache.delete(RESTRICTIONS_KEY)
+    pagecache.forget("any-view-restrictions")
+
+
+on_change(Site, _forget_sites, "routing:sites")
+on_change(PageViewRestriction, _forget_restrictions, "routing:restrictions")
 
 
 def _page_saved(sender, instance, **kwargs):
     # A site keeps its root page (url_path, live) in the cache: any page saved may be one.
     if isinstance(instance, Page):
-        cache.delete(SITES_KEY)
+        _forget_sites()
         if instance.depth == 2:
             # A new edition's home page (a translation of a site's root) is a new root path.
             Site.clear_site_root_paths_cache()
