@@ -91,6 +91,15 @@ def absolute_url(context, path):
     return context.get("SITE_URL", "") + path
 
 
+def linked_query(request):
+    """The request's query with only the parameters pages depend on (never tracking ones)."""
+    query = request.GET.copy()
+    for name in list(query):
+        if name not in LINKED_PARAMETERS:
+            del query[name]
+    return query
+
+
 @register.simple_tag(takes_context=True)
 def page_url_with(context, **params):
     """Return the current URL's query string with some parameters replaced (for pagination links).
@@ -98,10 +107,7 @@ def page_url_with(context, **params):
     Only the parameters a page depends on are carried (the search words, the page): a link made
     while rendering for one reader's tracking parameters must not reach the next from the cache.
     """
-    query = context["request"].GET.copy()
-    for name in list(query):
-        if name not in LINKED_PARAMETERS:
-            del query[name]
+    query = linked_query(context["request"])
     for key, value in params.items():
         if value in (None, ""):
             query.pop(key, None)

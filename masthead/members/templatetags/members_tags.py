@@ -1,5 +1,3 @@
-from urllib.parse import urlencode
-
 from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -54,5 +52,5 @@ def campaign(context, placement):
 
 def _here(request):
     """This address with only the parameters pages depend on (never a reader's tracking ones)."""
-    query = urlencode([(k, v) for k, v in request.GET.items() if k in newsroom.LINKED_PARAMETERS])
+    query = newsroom.linked_query(request).urlencode()
     return f"{request.path}?{query}" if query else request.path
