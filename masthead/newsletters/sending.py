@@ -140,7 +140,9 @@ def _send_test(issue, address):
     )
     message.subject = _("[Test] %(subject)s") % {"subject": issue.subject}
     # Sent because an editor asked: a transactional message, stamped as every one is.
-    transactional.stamp(message, reply_to=issue.newsletter.reply_to or issue.newsletter.sender_email)
+    transactional.stamp(
+        message, reply_to=issue.newsletter.reply_to or issue.newsletter.sender_email
+    )
     message.send()
 
 
