@@ -329,7 +329,10 @@ def test_a_reader_downloads_their_data_then_has_their_address_deleted(client, da
 
     # when they ask to download their data, a single-use link is e-mailed to them
     asked = client.post(centre, {"ask_export": ""}).content.decode()
-    assert "We have sent a link to leaver@example.org. It works once, for 24 hours." in asked
+    assert (
+        "We have sent a link to download your data to leaver@example.org. It works once, for 24 hours."
+        in asked
+    )
     (message,) = mail.outbox
     assert message.to == ["leaver@example.org"]
     download = _path(message, "your-data")
