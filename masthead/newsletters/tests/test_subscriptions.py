@@ -3,6 +3,8 @@ import re
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.db.migrations.executor import MigrationExecutor
 from django.utils import timezone, translation
 
 from masthead.core.keys import hash_key
@@ -258,3 +260,35 @@ def test_one_click_unsubscribe_stops_only_the_newsletter_the_link_came_with(dail
     # and asked for everything, it stops everything
     assert services.unsubscribe_by_link(link, subscriber, everything=True) is None
     assert set(Subscription.objects.values_list("state", flat=True)) == {"unsubscribed"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_confirmations_sent_before_the_upgrade_name_what_their_e_mail_listed():
+    # given a database as it was before confirmations named their newsletters
+    executor = MigrationExecutor(connection)
+    before = [("newsletters", "0004_editions")]
+    after = [("newsletters", "0005_confirmation_names_newsletters")]
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    subscriber = old.get_model("newsletters", "Subscriber").objects.create(email="r@example.org")
+    newsletter = old.get_model("newsletters", "Newsletter")
+    listed, later = (
+        newsletter.objects.create(name=name, slug=name, description=".", sender_name="M",
+                                  sender_email="m@example.org", language="en")
+        for name in ("listed", "later")
+    )  # fmt: skip
+    subscription = old.get_model("newsletters", "Subscription")
+    sent_at = timezone.now() - datetime.timedelta(hours=1)
+    subscription.objects.create(
+        subscriber=subscriber, newsletter=listed, created_at=sent_at - datetime.timedelta(seconds=1)
+    )
+    subscription.objects.create(subscriber=subscriber, newsletter=later)
+    old.get_model("newsletters", "Confirmation").objects.create(
+        subscriber=subscriber, key_hash="x" * 64, created_at=sent_at, expires_at=timezone.now()
+    )
+    # when the upgrade runs
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    # then the confirmation names the newsletter its e-mail listed, not the one signed up for later
+    names = Confirmation.objects.get().newsletters.values_list("name", flat=True)
+    assert list(names) == ["listed"]
