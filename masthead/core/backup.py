@@ -153,7 +153,10 @@ def backup(path, *, key=None, report=print):
     key = key or secret_keys()[0]
     path = Path(path)
     partial = path.with_name(path.name + ".partial")
-    descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        descriptor = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    except OSError as error:
+        raise BackupError(f"Cannot write {path}: {error.strerror}.") from error
     try:
         os.fchmod(descriptor, 0o600)  # a partial file left by a crash may have other permissions
         with os.fdopen(descriptor, "wb") as raw:
@@ -230,7 +233,7 @@ class _Staged:
     media: dict = field(default_factory=dict)  # name -> {"path", "sha256", "bytes"}
 
 
-def _unlock(raw, path, key_file, passphrase):
+def _unlock(raw, key_file, passphrase):
     """Return (a reader of the plain archive, the key that opened it or None if it is not encrypted)."""
     try:
         header = read_header(raw)
@@ -522,12 +525,17 @@ def restore(path, *, key_file=None, passphrase=None, accept_unsigned=False, repo
     `passphrase` may be a callable, asked only if the archive turns out to need one. Raises
     BackupError, having changed nothing, when the archive cannot or must not be restored.
     """
+    if not _applied_migrations():
+        raise BackupError(
+            "This database has no tables yet. Run `masthead migrate` first (it makes them), then "
+            "restore."
+        )
     try:
         raw = open(path, "rb")  # noqa: SIM115 - closed by the with below
     except OSError as error:
         raise BackupError(f"Cannot read {path}: {error.strerror}.") from error
     with raw, tempfile.TemporaryDirectory(prefix="masthead-restore-") as scratch:
-        reader, key = _unlock(raw, path, key_file, passphrase)
+        reader, key = _unlock(raw, key_file, passphrase)
         staged = _Staged(folder=Path(scratch))
         try:
             _stage(reader, staged)
@@ -537,6 +545,11 @@ def restore(path, *, key_file=None, passphrase=None, accept_unsigned=False, repo
             raise BackupError(
                 "This is not a Masthead backup, or it is damaged or cut short "
                 f"({error or type(error).__name__})."
+            ) from error
+        except OSError as error:
+            raise BackupError(
+                f"Cannot read the backup into {scratch} ({error.strerror or error}): a restore "
+                "needs room there for everything the archive holds (set TMPDIR to elsewhere)."
             ) from error
         warnings = _check(staged, key, accept_unsigned)
         if staged.manifest["format"] == 1:

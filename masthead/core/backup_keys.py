@@ -88,7 +88,10 @@ def secret_keys():
     """Return the signing keys of SECRET_KEY and its fallbacks (a rotated key still verifies)."""
     secrets = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
     return [
-        BackupKey("secret-key", salted_hmac("masthead.core.backup", "signing", secret=s).digest())
+        BackupKey(
+            "secret-key",
+            salted_hmac("masthead.core.backup", "signing", secret=s, algorithm="sha256").digest(),
+        )
         for s in secrets
     ]
 
@@ -272,8 +275,13 @@ class OpenedReader(io.RawIOBase):
         except nacl.exceptions.CryptoError as error:
             if len(sealed) < CHUNK + sodium.crypto_secretstream_xchacha20poly1305_ABYTES:
                 # Only the last chunk is short: a copy or an upload that stopped early, most likely.
-                raise BackupKeyError("The backup is cut short or damaged at its end.") from error
-            raise BackupKeyError("The backup is damaged: part of it has been changed.") from error
+                raise BackupKeyError(
+                    "The backup is damaged, or cut short (a copy that stopped early): its last "
+                    "part is not what was written."
+                ) from error
+            raise BackupKeyError(
+                "The backup is damaged: part of it is not what was written."
+            ) from error
         if tag == sodium.crypto_secretstream_xchacha20poly1305_TAG_FINAL:
             self.ended = True
             if self.raw.read(1):

@@ -151,6 +151,11 @@ def test_backups_and_their_folder_are_readable_by_their_owner_only(settings, new
     assert default.stat().st_mode & 0o777 == 0o600
     assert named.stat().st_mode & 0o777 == 0o600
     assert not (tmp_path / "named.tar.gz.partial").exists()
+    with pytest.raises(
+        CommandError,
+        match="Cannot write .*/nowhere/b.tar.gz: No such file or directory. Nothing was written.",
+    ):
+        call_command("backup", str(tmp_path / "nowhere" / "b.tar.gz"), stdout=io.StringIO())
 
 
 def test_a_backup_key_is_readable_by_its_owner_only_and_never_replaced(tmp_path):
@@ -215,13 +220,16 @@ def test_a_backup_with_a_key_file_is_encrypted_and_only_that_key_opens_it(
         tmp_path / "missing.key",
         match="Cannot read the backup key file",
     )
+    preamble = contents.index(b"\n", len(backup_keys.MAGIC)) + 1
+    first_chunk_end = preamble + 24 + backup_keys.CHUNK + 17  # secretstream's header and tag
     flipped = bytearray(contents)
     flipped[len(backup_keys.MAGIC) + 1000] ^= 0x01
     damaged = {
-        "flipped.enc": (bytes(flipped), "part of it has been changed"),
-        "cut.enc": (contents[: len(contents) - 10], "cut short or damaged at its end"),
-        "ends-early.enc": (contents[: len(backup_keys.MAGIC) + 200], "cut short or damaged"),
-        "longer.enc": (contents + b"more", "damaged at its end"),
+        "flipped.enc": (bytes(flipped), "damaged: part of it is not what was written"),
+        "cut.enc": (contents[: len(contents) - 10], "damaged, or cut short"),
+        "ends-early.enc": (contents[: len(backup_keys.MAGIC) + 200], "damaged, or cut short"),
+        "longer.enc": (contents + b"more", "damaged, or cut short"),
+        "no-end.enc": (contents[:first_chunk_end], "cut short: its end is missing"),
     }
     for name, (data, reason) in damaged.items():
         (tmp_path / name).write_bytes(data)

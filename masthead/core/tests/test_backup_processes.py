@@ -333,8 +333,11 @@ def test_a_sqlite_backup_restores_into_postgresql(
     """The embedded default's backup moves the newsroom onto PostgreSQL: every row, the picture,
     the page ids Wagtail links by, sequences past the restored ids, and a search index rebuilt
     for PostgreSQL."""
-    # given a freshly migrated PostgreSQL database
+    # given an empty PostgreSQL database, which a restore refuses until it is migrated
     target = Site(drills / "postgresql", postgres_database)
+    refused = target.masthead("restore", str(encrypted_archive), "--yes", check=False)
+    assert refused.returncode == 1
+    assert "Run `masthead migrate` first" in refused.stderr
     target.masthead("migrate", "--verbosity", "0")
 
     # when
@@ -363,14 +366,14 @@ def test_a_wrong_key_or_a_damaged_file_changes_nothing_and_says_why(
     backup_keys.new_key_file(other_key)
     damaged = drills / "damaged.tar.gz.enc"
     contents = bytearray(encrypted_archive.read_bytes())
-    contents[len(contents) // 2] ^= 0x01
+    contents[len(backup_keys.MAGIC) + 1000] ^= 0x01  # inside the first of its chunks
     damaged.write_bytes(bytes(contents))
 
     # when / then
     refusals = {
         (str(encrypted_archive), "--yes"): "Give its key file with --key-file FILE",
         (str(encrypted_archive), "--yes", "--key-file", str(other_key)): "holds another key",
-        (str(damaged), "--yes", "--key-file", str(key_file)): "part of it has been changed",
+        (str(damaged), "--yes", "--key-file", str(key_file)): "The backup is damaged",
     }
     for args, reason in refusals.items():
         refused = site.masthead("restore", *args, check=False)

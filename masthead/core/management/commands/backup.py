@@ -58,7 +58,10 @@ class Command(BaseCommand):
             folder = backup.private_folder(settings.VAR_DIR / "backups")
             suffix = ".tar.gz.enc" if key else ".tar.gz"
             path = folder / time.strftime(f"masthead-%Y%m%d-%H%M%S{suffix}")
-        backup.backup(path, key=key, report=self.stdout.write)
+        try:
+            backup.backup(path, key=key, report=self.stdout.write)
+        except backup.BackupError as error:
+            raise CommandError(f"{error} Nothing was written.") from error
         if key is None:
             self.stderr.write(UNENCRYPTED)
 
