@@ -255,7 +255,7 @@ def _unlock(raw, key_file, passphrase):
             raise BackupError(
                 f"This backup was encrypted with the backup key {header['key_id']}, but "
                 f"{key_file} holds another key ({key.id}). Find the key file whose id is "
-                f"{header['key_id']} (its id is printed when it is used): without it this backup "
+                f"{header['key_id']} (on its first line): without it this backup "
                 "cannot be opened."
             )
     else:

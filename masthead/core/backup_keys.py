@@ -44,7 +44,8 @@ class BackupKeyError(Exception):
 
 
 def _derive(master, purpose, size=32):
-    return hashlib.blake2b(master, digest_size=size, person=purpose).digest()
+    # Keyed BLAKE2b with the purpose as personalisation: libsodium's crypto_kdf construction.
+    return hashlib.blake2b(key=master, digest_size=size, person=purpose).digest()
 
 
 @dataclass(frozen=True)
@@ -98,12 +99,12 @@ def secret_keys():
 
 def new_key_file(path):
     """Write a new random backup key to `path` (readable by its owner only); never replace one."""
-    master = nacl.utils.random(32)
+    key = BackupKey("key-file", nacl.utils.random(32))
     text = (
-        f"# Masthead backup key, made {time.strftime('%Y-%m-%d')}.\n"
+        f"# Masthead backup key {key.id}, made {time.strftime('%Y-%m-%d')}.\n"
         "# Keep a copy away from this server (a password manager, or printed in a safe):\n"
         "# backups made with it cannot be opened or restored without it.\n"
-        f"{KEY_PREFIX}{base64.urlsafe_b64encode(master).decode()}\n"
+        f"{KEY_PREFIX}{base64.urlsafe_b64encode(key.master).decode()}\n"
     )
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
@@ -114,7 +115,7 @@ def new_key_file(path):
         ) from error
     with os.fdopen(descriptor, "w", encoding="ascii") as out:
         out.write(text)
-    return BackupKey("key-file", master)
+    return key
 
 
 def read_key_file(path):

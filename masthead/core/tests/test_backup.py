@@ -174,6 +174,7 @@ def test_a_backup_key_is_readable_by_its_owner_only_and_never_replaced(tmp_path)
     assert path.stat().st_mode & 0o777 == 0o600
     assert f"Wrote the backup key {key.id} to {path}" in out.getvalue()
     assert "away from this server" in out.getvalue()
+    assert path.read_text().startswith(f"# Masthead backup key {key.id}, made ")
     text = path.read_text()
     with pytest.raises(CommandError, match="already exists. A backup key is never replaced"):
         call_command("backup_key", str(path), stdout=io.StringIO())
