@@ -290,34 +290,18 @@ def test_an_altered_unencrypted_backup_is_refused(newsroom_with_everything, tmp_
     database = members["database.json"].replace(b"reader@example.org", b"attacker@example.org")
     swapped_database = {**members, "database.json": database}
     swapped_picture = {**members, image: b"another picture"}
+    missing = {k: v for k, v in members.items() if k != image}
+    altered = {
+        "forged": (forged, "does not match this server's SECRET_KEY"),
+        "unsigned": (unsigned, "This backup is not signed, so"),
+        "database": (swapped_database, "its database does not match its manifest"),
+        "picture": (swapped_picture, f"the media file {image.removeprefix('media/')} has changed"),
+        "missing": (missing, "media files do not match its manifest"),
+    }
 
     # when / then
-    _refused(
-        _write(tmp_path / "forged.tar.gz", forged),
-        "--yes",
-        match="does not match this server's SECRET_KEY",
-    )
-    _refused(
-        _write(tmp_path / "unsigned.tar.gz", unsigned),
-        "--yes",
-        match="This backup is not signed, so",
-    )
-    _refused(
-        _write(tmp_path / "db.tar.gz", swapped_database),
-        "--yes",
-        match="its database does not match its manifest",
-    )
-    _refused(
-        _write(tmp_path / "picture.tar.gz", swapped_picture),
-        "--yes",
-        match=f"the media file {image.removeprefix('media/')} has changed",
-    )
-    missing = {k: v for k, v in members.items() if k != image}
-    _refused(
-        _write(tmp_path / "missing.tar.gz", missing),
-        "--yes",
-        match="media files do not match its manifest",
-    )
+    for name, (contents, reason) in altered.items():
+        _refused(_write(tmp_path / f"{name}.tar.gz", contents), "--yes", match=reason)
     _unchanged(newsroom_with_everything)
 
 

@@ -24,6 +24,14 @@ def read_passphrase_file(path):
         raise CommandError(f"Cannot read a passphrase from {path}.") from error
 
 
+def add_key_options(parser, *helps):
+    """Add --key-file, --passphrase and --passphrase-file (one of them), with these help texts."""
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--key-file", metavar="FILE", help=helps[0])
+    group.add_argument("--passphrase", action="store_true", help=helps[1])
+    group.add_argument("--passphrase-file", metavar="FILE", help=helps[2])
+
+
 class Command(BaseCommand):
     help = (
         "Back up the database and media to one archive, encrypted with a backup key file or a "
@@ -36,19 +44,11 @@ class Command(BaseCommand):
             nargs="?",
             help="where to write it (default: var/backups/masthead-<time>.tar.gz, .tar.gz.enc when encrypted)",
         )
-        lock = parser.add_mutually_exclusive_group()
-        lock.add_argument(
-            "--key-file",
-            metavar="FILE",
-            help="encrypt and sign with this backup key (default: BACKUP_KEY_FILE)",
-        )
-        lock.add_argument(
-            "--passphrase", action="store_true", help="encrypt and sign with a passphrase you type"
-        )
-        lock.add_argument(
-            "--passphrase-file",
-            metavar="FILE",
-            help="encrypt with the passphrase on FILE's first line",
+        add_key_options(
+            parser,
+            "encrypt and sign with this backup key (default: BACKUP_KEY_FILE)",
+            "encrypt and sign with a passphrase you type",
+            "encrypt with the passphrase on FILE's first line",
         )
 
     def handle(self, *args, **options):

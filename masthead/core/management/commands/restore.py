@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from masthead.core import backup
 
-from .backup import read_passphrase_file
+from .backup import add_key_options, read_passphrase_file
 
 
 class Command(BaseCommand):
@@ -19,17 +19,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--yes", action="store_true", help="confirm: everything stored now is replaced"
         )
-        parser.add_argument(
-            "--key-file",
-            metavar="FILE",
-            help="the backup key it was encrypted with (default: BACKUP_KEY_FILE)",
-        )
-        unlock = parser.add_mutually_exclusive_group()
-        unlock.add_argument(
-            "--passphrase", action="store_true", help="ask for the passphrase it was encrypted with"
-        )
-        unlock.add_argument(
-            "--passphrase-file", metavar="FILE", help="the passphrase, on FILE's first line"
+        add_key_options(
+            parser,
+            "the backup key it was encrypted with (default: BACKUP_KEY_FILE)",
+            "ask for the passphrase it was encrypted with",
+            "the passphrase, on FILE's first line",
         )
         parser.add_argument(
             "--accept-unsigned",
