@@ -137,7 +137,7 @@ def _add_bytes(archive, name, data):
 
 
 def private_folder(folder):
-    """Make `folder` (and its parents) if needed, readable by its owner only."""
+    """Make `folder` if needed (with its parents), and make it readable by its owner only."""
     folder = Path(folder)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     os.chmod(folder, 0o700)

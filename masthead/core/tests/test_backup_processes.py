@@ -104,7 +104,7 @@ class Site:
             capture_output=True,
             text=True,
             timeout=300,
-            preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,  # noqa: PLW1509
+            preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
         )
         if check and result.returncode != 0:
             raise AssertionError(
