@@ -247,6 +247,8 @@ EMAIL_BACKEND = {
 }.get(os.environ.get("EMAIL_BACKEND", "file"), os.environ.get("EMAIL_BACKEND"))
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+# Where a reader's answer to a sign-in link, receipt or gift e-mail goes (DEFAULT_FROM_EMAIL if unset).
+REPLY_TO_EMAIL = os.environ.get("REPLY_TO_EMAIL", "")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
