@@ -137,7 +137,7 @@ class PodcastFeed(Feed):
     def feed_extra_kwargs(self, section):
         config = self.config
         artwork = cards.podcast_artwork(
-            config.podcast_image, self._show_title(), self.newsroom.logo, self.language
+            config.podcast_image, self._show_title(), self.newsroom, self.language
         )
         url = artwork.url if artwork.url.startswith("http") else settings.SITE_URL + artwork.url
         categories = {value for value, _label in PODCAST_CATEGORIES}

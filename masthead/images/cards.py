@@ -55,27 +55,30 @@ def social_card(newsroom, language=None):
     if newsroom.social_image_id:
         image = newsroom.social_image
         return rendition_picture(image, SOCIAL_SPEC, image.alt_for(language))
-    return _drawn("card", CARD_SIZE, newsroom.name, newsroom.logo, alt=newsroom.name)
+    return _drawn("card", CARD_SIZE, newsroom.name, newsroom, alt=newsroom.name)
 
 
-def podcast_artwork(image, title, logo=None, language=None):
+def podcast_artwork(image, title, newsroom, language=None):
     """Square artwork for podcast apps: the chosen image if it is large enough, else one drawn."""
     if image is not None and min(image.width, image.height) >= ARTWORK_SIZE:
         return rendition_picture(image, ARTWORK_SPEC, image.alt_for(language))
-    return _drawn("artwork", (ARTWORK_SIZE, ARTWORK_SIZE), title, logo, alt=title)
+    return _drawn("artwork", (ARTWORK_SIZE, ARTWORK_SIZE), title, newsroom, alt=title)
 
 
-def _drawn(kind, size, title, logo, *, alt):
-    logo_key = logo.file_hash or logo.file.name if logo else ""
-    digest = hashlib.sha256(repr((kind, size, title, logo_key)).encode()).hexdigest()[:16]
-    name = f"cards/{kind}-{digest}.jpg"
+def _drawn(kind, size, title, newsroom, *, alt):
+    """The drawn picture, remembered until the site's settings change (no query on a page)."""
 
     def build():
+        logo = newsroom.logo if newsroom.logo_id else None
+        logo_key = (logo.file_hash or logo.file.name) if logo else ""
+        digest = hashlib.sha256(repr((kind, size, title, logo_key)).encode()).hexdigest()[:16]
+        name = f"cards/{kind}-{digest}.jpg"
         if not default_storage.exists(name):
             default_storage.save(name, ContentFile(_draw(size, title, logo)))
         return Picture(default_storage.url(name), size[0], size[1], alt)
 
-    return pagecache.remember(f"card:{name}", ("site",), build)
+    key = hashlib.sha256(repr((kind, title, newsroom.logo_id)).encode()).hexdigest()
+    return pagecache.remember(f"card:{key}", ("site",), build)
 
 
 def _font(size):
