@@ -202,10 +202,10 @@ def test_every_page_type_declares_true_structured_data_and_social_cards(client, 
 
 
 def test_an_author_photo_smaller_than_a_card_is_declared_at_its_real_size(client, furnished):
-    """A 600 × 600 portrait becomes a 600 × 315 card: the page says so, not 1200 × 630."""
+    """A 600 × 600 portrait becomes a 600 × 316 card: the page says so, not 1200 × 630."""
     _json_ld, og, _twitter, _tree = page_data(client, "/authors/olena-marchenko/")
-    assert (og["og:image:width"], og["og:image:height"]) == ("600", "315")
-    assert real_size(og["og:image"]) == (600, 315)
+    assert (og["og:image:width"], og["og:image:height"]) == ("600", "316")
+    assert real_size(og["og:image"]) == (600, 316)
 
 
 def test_pages_without_a_picture_share_the_newsroom_card_of_1200_by_630(client, furnished):
