@@ -66,7 +66,10 @@ def feed_page(request):
             "page_title": title,
             "page_description": description,
             "structured_data": fragments.KeptData(
-                "feed-json-ld", (cursor, request.get_host()), ("feed", "pages"), structured_data
+                "feed-json-ld",
+                (cursor, request.get_host()),
+                ("feed", "pages", "site"),  # "site": it names the newsroom's card
+                structured_data,
             ),
             "admin_edit_url": reverse("wagtailsnippets_feed_feeditem:list"),
         },
@@ -127,7 +130,7 @@ def feed_json(request):
     return HttpResponse(text, content_type=f"{JSON_FEED_TYPE}; charset=utf-8")
 
 
-@pagecache.cached_view("feed", "pages")
+@pagecache.cached_view("feed", "pages", "site")
 def item(request, pk):
     """One item's own page: its permanent, shareable address, in its edition."""
     feed_item = services.published_item(pk)
