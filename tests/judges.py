@@ -117,6 +117,7 @@ APPLE_CATEGORIES = {
     "True Crime": set(),
     "TV & Film": {"After Shows", "Film History", "Film Interviews", "Film Reviews", "TV Reviews"},
 }
+APPLE_ENCLOSURE_EXTENSIONS = (".m4a", ".mp3", ".mov", ".mp4", ".m4v", ".pdf")
 APPLE_ENCLOSURE_TYPES = {
     "audio/x-m4a",
     "audio/mpeg",
@@ -163,6 +164,17 @@ def apple_podcast_problems(content, fetch):
     for tag in ("title", "description", "link", "language", "copyright"):
         if not _text(channel, tag):
             problems.append(f"channel has no <{tag}>")
+    # "Tag values are limited to 255 characters unless otherwise specified", with no leading
+    # or trailing spaces; descriptions up to 4000 bytes.
+    for element in root.iter():
+        name, value = element.tag.rsplit("}", 1)[-1], element.text or ""
+        if value.strip() and value != value.strip():
+            problems.append(f"<{name}> has leading or trailing spaces")
+        if name in ("description", "summary"):
+            if len(value.encode()) > 4000:
+                problems.append(f"<{name}> is longer than 4000 bytes")
+        elif len(value) > 255:
+            problems.append(f"<{name}> is longer than 255 characters")
     language = _text(channel, "language") or ""
     if language and not LANGUAGE.match(language):
         problems.append(f"<language> {language!r} is not an ISO 639 code")
@@ -193,7 +205,7 @@ def apple_podcast_problems(content, fetch):
     if not href or not href.startswith(("http://", "https://")):
         problems.append("no <itunes:image href> with an absolute address")
     else:
-        problems += _artwork_problems(fetch(href))
+        problems += _artwork_problems(href, fetch(href))
     self_link = channel.find("atom:link[@rel='self']", ns)
     feed_url = self_link.get("href") if self_link is not None else None
     if not feed_url:
@@ -209,7 +221,7 @@ def apple_podcast_problems(content, fetch):
     locked = _text(channel, "podcast:locked")
     if locked is not None and locked not in ("yes", "no"):
         problems.append("<podcast:locked> must be yes or no")
-    guids = set()
+    guids, enclosures = set(), set()
     for item in channel.findall("item"):
         title = _text(item, "title")
         if not title:
@@ -227,6 +239,11 @@ def apple_podcast_problems(content, fetch):
         url, length, kind = (enclosure.get(a) for a in ("url", "length", "type"))
         if kind not in APPLE_ENCLOSURE_TYPES:
             problems.append(f"{title!r}: enclosure type {kind!r} is not one Apple accepts")
+        if url in enclosures:
+            problems.append(f"{title!r} repeats the enclosure {url}: Apple ignores it")
+        enclosures.add(url)
+        if not (url or "").split("?")[0].lower().endswith(APPLE_ENCLOSURE_EXTENSIONS):
+            problems.append(f"{title!r}: enclosure {url!r} has no file extension Apple reads")
         if not (url or "").startswith(("http://", "https://")):
             problems.append(f"{title!r}: enclosure URL {url!r} is not absolute")
         elif not (length or "").isdigit() or int(length) != len(fetch(url)):
@@ -237,9 +254,6 @@ def apple_podcast_problems(content, fetch):
         duration = _text(item, "itunes:duration")
         if duration is None or not DURATION.match(duration):
             problems.append(f"{title!r}: <itunes:duration> {duration!r} is not seconds or H:MM:SS")
-        description = _text(item, "description") or ""
-        if len(description) > 4000:
-            problems.append(f"{title!r}: <description> is longer than 4,000 characters")
         explicit = _text(item, "itunes:explicit")
         if explicit is not None and explicit not in ("true", "false"):
             problems.append(f"{title!r}: <itunes:explicit> must be true or false")
@@ -249,7 +263,7 @@ def apple_podcast_problems(content, fetch):
     return problems
 
 
-def _artwork_problems(data):
+def _artwork_problems(url, data):
     try:
         picture = Image.open(io.BytesIO(data))
         picture.load()
@@ -258,6 +272,9 @@ def _artwork_problems(data):
     problems = []
     if picture.format not in ("JPEG", "PNG"):
         problems.append(f"the artwork is {picture.format}, not JPEG or PNG")
+    extensions = {"JPEG": (".jpg", ".jpeg"), "PNG": (".png",)}.get(picture.format, ())
+    if not url.split("?")[0].lower().endswith(extensions):
+        problems.append(f"the artwork's address {url} does not end as a {picture.format} file")
     if picture.mode not in ("RGB", "RGBA" if picture.format == "PNG" else "RGB"):
         problems.append(f"the artwork is in {picture.mode}, not RGB")
     width, height = picture.size
