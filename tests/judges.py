@@ -249,7 +249,7 @@ def apple_podcast_problems(content, fetch):
         elif not (length or "").isdigit() or int(length) != len(fetch(url)):
             problems.append(f"{title!r}: enclosure length {length!r} is not the file's size")
         pub_date = _text(item, "pubDate")
-        if not pub_date or email.utils.parsedate_to_datetime(pub_date) is None:
+        if not pub_date or email.utils.parsedate_tz(pub_date) is None:
             problems.append(f"{title!r} has no RFC 2822 <pubDate>")
         duration = _text(item, "itunes:duration")
         if duration is None or not DURATION.match(duration):

@@ -164,3 +164,36 @@ def test_the_owner_address_falls_back_to_the_sending_address(client, newsroom, s
     settings.DEFAULT_FROM_EMAIL = "newsroom@masthead.example"
     channel = ET.fromstring(client.get("/audio/podcast.xml").content).find("channel")
     assert channel.findtext(f"{{{ITUNES}}}owner/{{{ITUNES}}}email") == "newsroom@masthead.example"
+
+
+OLD_FEED = b"""<?xml version="1.0" encoding="utf-8"?>
+<rss version="2.0" xmlns:itunes="http://www.itunes.com/dtds/podcast-1.0.dtd"><channel>
+<title>Masthead: narrated articles</title><link>http://testserver/</link>
+<description>Our reporting, read aloud.</description><language>en-us</language>
+<itunes:explicit>no</itunes:explicit><itunes:owner><itunes:name>Masthead</itunes:name></itunes:owner>
+<itunes:category text="Newz"/>
+<item><title>Two</title><guid>a</guid><enclosure url="http://testserver/media/x.ogg" length="3" type="audio/ogg"/></item>
+<item><title>One</title><guid>a</guid><pubDate>yesterday</pubDate>
+<enclosure url="http://testserver/media/x.ogg" length="3" type="audio/ogg"/></item>
+</channel></rss>"""
+
+
+def test_the_podcast_judge_refuses_what_the_old_feed_lacked():
+    """The checker is a real judge: each rule the old feed broke is named."""
+    problems = apple_podcast_problems(OLD_FEED, lambda url: b"abc")
+    for expected in (
+        "channel has no <copyright>",
+        "<itunes:explicit> must be true or false",
+        "channel has no <itunes:author>",
+        "no <itunes:owner> with an <itunes:email>",
+        "'Newz' is not an Apple Podcasts category",
+        "no <itunes:image href> with an absolute address",
+        "no <podcast:guid>",
+        "'One' repeats the guid a",
+        "'One' repeats the enclosure http://testserver/media/x.ogg: Apple ignores it",
+        "'Two': enclosure type 'audio/ogg' is not one Apple accepts",
+        "'Two': enclosure 'http://testserver/media/x.ogg' has no file extension Apple reads",
+        "'Two' has no RFC 2822 <pubDate>",
+        "'One' has no RFC 2822 <pubDate>",
+    ):
+        assert expected in problems, (expected, problems)
