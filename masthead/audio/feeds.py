@@ -9,6 +9,7 @@ section of that edition.
 """
 
 import uuid
+from dataclasses import dataclass, replace
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
@@ -31,6 +32,11 @@ PODCAST = "https://podcastindex.org/namespace/1.0"
 # podcast:guid is a UUIDv5 of the feed's address (scheme and trailing slashes removed) in this
 # namespace, so any directory that knows the address computes the same guid.
 PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
+
+
+def _absolute(url):
+    """Feeds name the configured public address, not whatever Host the request carried."""
+    return url if url.startswith(("http://", "https://")) else settings.SITE_URL + url
 
 
 def podcast_guid(feed_url):
@@ -80,6 +86,26 @@ class PodcastFeedType(Rss201rev2Feed):
         handler.addQuickElement("itunes:episodeType", "full")
 
 
+@dataclass
+class Podcast:
+    """One request's podcast: the edition, the section (or None) and the settings it names.
+
+    The Feed instance serves every request of the process, threads included, so what differs
+    between requests travels in this object, never on the Feed itself."""
+
+    language: str
+    section: object
+    config: object
+    newsroom: object
+    words: tuple
+
+    @property
+    def show_title(self):
+        return self.words[0] or _("%(newsroom)s: narrated articles") % {
+            "newsroom": self.newsroom.name
+        }
+
+
 class PodcastFeed(Feed):
     """An edition's narrated articles, newest first; `/audio/podcast/<section>.xml` narrows to one
     of its sections."""
@@ -88,77 +114,73 @@ class PodcastFeed(Feed):
     limit = 100
 
     def get_object(self, request, section=None):
-        self.request = request
-        self.language = editions.current()
-        self.config = services.audio_settings()  # read once; the feed's hooks all need it
-        self.newsroom = NewsroomSettings.for_request(request)
-        self.words = self.config.in_edition(self.language)
-        if section is None:
-            return None
-        # Every edition has its own tree of sections, often with the same slugs (war, culture).
-        found = (
-            SectionPage.objects.live()
-            .filter(slug=section, locale__language_code=self.language)
-            .first()
+        language = editions.current()
+        config = services.audio_settings()
+        found = None
+        if section is not None:
+            # Every edition has its own tree of sections, often with the same slugs (war, culture).
+            found = (
+                SectionPage.objects.live()
+                .filter(slug=section, locale__language_code=language)
+                .first()
+            )
+            if found is None:
+                raise Http404("No such section in this edition.")
+        return Podcast(
+            language=language,
+            section=found,
+            config=config,
+            newsroom=NewsroomSettings.for_request(request),
+            words=config.in_edition(language),
         )
-        if found is None:
-            raise Http404("No such section in this edition.")
-        return found
 
-    def _show_title(self):
-        return self.words[0] or _("%(newsroom)s: narrated articles") % {
-            "newsroom": self.newsroom.name
-        }
+    def title(self, podcast):
+        base = podcast.show_title
+        return f"{base} – {podcast.section.title}" if podcast.section else base
 
-    def title(self, section):
-        base = self._show_title()
-        return f"{base} – {section.title}" if section else base
+    def link(self, podcast):
+        section = podcast.section
+        path = section.url if section else editions.home_path(podcast.language)
+        return _absolute(path)
 
-    def link(self, section):
-        path = section.url if section else editions.home_path(self.language)
-        return path if path.startswith("http") else settings.SITE_URL + path
-
-    def description(self, section):
-        return self.words[1] or _(
+    def description(self, podcast):
+        return podcast.words[1] or _(
             "Our reporting, read aloud by a synthetic voice. This audio is created with AI "
             "assistance."
         )
 
-    def feed_url(self, section):
-        if section:
-            path = reverse("audio:section_podcast", args=[section.slug])
-        else:
-            path = reverse("audio:podcast")
-        return settings.SITE_URL + path
+    def feed_url(self, podcast):
+        if podcast.section:
+            return _absolute(reverse("audio:section_podcast", args=[podcast.section.slug]))
+        return _absolute(reverse("audio:podcast"))
 
-    def feed_copyright(self, section):
-        return f"© {timezone.localdate().year} {self.newsroom.name}"
+    def feed_copyright(self, podcast):
+        return f"© {timezone.localdate().year} {podcast.newsroom.name}"
 
-    def feed_extra_kwargs(self, section):
-        config = self.config
+    def feed_extra_kwargs(self, podcast):
+        config = podcast.config
         artwork = cards.podcast_artwork(
-            config.podcast_image, self._show_title(), self.newsroom, self.language
+            config.podcast_image, podcast.show_title, podcast.newsroom, podcast.language
         )
-        url = artwork.url if artwork.url.startswith("http") else settings.SITE_URL + artwork.url
         categories = {value for value, _label in PODCAST_CATEGORIES}
         return {
-            "itunes_author": config.podcast_author or self.newsroom.name,
+            "itunes_author": config.podcast_author or podcast.newsroom.name,
             "itunes_email": config.podcast_email or settings.DEFAULT_FROM_EMAIL,
             "itunes_category": (
                 config.podcast_category if config.podcast_category in categories else "News"
             ),
-            "artwork": cards.Picture(url, artwork.width, artwork.height, artwork.alt),
-            "podcast_guid": podcast_guid(self.feed_url(section)),
+            "artwork": replace(artwork, url=_absolute(artwork.url)),
+            "podcast_guid": podcast_guid(self.feed_url(podcast)),
         }
 
-    def items(self, section):
+    def items(self, podcast):
         narrations = Narration.objects.filter(
             state=Narration.State.READY,
             article__live=True,
-            article__language_code=self.language,
+            article__language_code=podcast.language,
         ).exclude(audio="")
-        if section:
-            narrations = narrations.filter(article__section=section)
+        if podcast.section:
+            narrations = narrations.filter(article__section=podcast.section)
         return narrations.select_related("article").order_by("-article__published_at")[: self.limit]
 
     def item_title(self, narration):
@@ -168,9 +190,10 @@ class PodcastFeed(Feed):
         return narration.article.summary
 
     def item_link(self, narration):
-        return narration.article.full_url
+        return _absolute(narration.article.url)
 
     def item_guid(self, narration):
+        # As it always was: podcast apps know an episode by its guid, which must never change.
         return f"{narration.article.full_url}#audio-{narration.key[:12]}"
 
     item_guid_is_permalink = False
@@ -179,8 +202,7 @@ class PodcastFeed(Feed):
         return narration.article.published_at or narration.article.first_published_at
 
     def item_enclosure_url(self, narration):
-        url = narration.audio.url
-        return url if url.startswith("http") else settings.SITE_URL + url
+        return _absolute(narration.audio.url)
 
     def item_enclosure_length(self, narration):
         return narration.size_bytes
