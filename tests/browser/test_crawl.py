@@ -26,6 +26,7 @@ from masthead.audio.tests.test_podcast import narrated
 from masthead.content.models import ArticlePage
 from masthead.demo.builder import build_newsroom
 from tests.browser.helpers import nu_html_errors
+from tests.fixtures import ensure_page_tree_root
 
 pytestmark = [
     pytest.mark.browser,
@@ -188,6 +189,7 @@ def demo_newsroom(settings):
     """The demo newsroom, small: both editions, feeds, roundups, newsletters, a campaign, and
     two narrated articles in each podcast."""
     settings.ALLOWED_HOSTS = ["*"]
+    ensure_page_tree_root()  # a transactional test before this one may have flushed it
     with audio_services.paused():
         build_newsroom(articles=8, feed_items=45, days=2, narrate=False)
     for language in ("en", "uk"):
