@@ -232,6 +232,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 SERVE_MEDIA = os.environ.get("SERVE_MEDIA", "1") == "1"
 
+# Backups (`masthead backup`): the key file that encrypts and signs them (`masthead backup_key FILE`
+# makes one). Without one, backups are signed with SECRET_KEY but not encrypted.
+BACKUP_KEY_FILE = os.environ.get("BACKUP_KEY_FILE", "")
+# Argon2id's cost for a backup passphrase (libsodium's "moderate": about a second and 256 MiB).
+BACKUP_PASSPHRASE_COST = (3, 256 * 1024 * 1024)
+
 # E-mail goes to files under var/mail/ on the embedded default.
 EMAIL_BACKEND = {
     # Short names for the usual choices; any dotted path to a Django e-mail backend works too.
