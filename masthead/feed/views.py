@@ -5,7 +5,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import SimpleLazyObject
 from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext as _
@@ -147,6 +147,10 @@ def item(request, pk):
         "feed/item_page.html",
         {
             "item": feed_item,
+            # Whole seconds: HTML's <time> allows at most three digits of a fraction.
+            "published_iso": timezone.localtime(feed_item.published_at).isoformat(
+                timespec="seconds"
+            ),
             "page_title": title,
             "page_description": text,
             "structured_data": blog_posting(request, feed_item, context=True),
