@@ -1,18 +1,46 @@
 """Narrations: an article read aloud by a neural voice, kept as one MP3 per (text, voice)."""
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel, MultiFieldPanel
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
+from wagtail.models import Orderable
+
+from masthead.core import editions
 
 from .engines import VOICE_CHOICES
 
 DEFAULT_DISCLOSURE = "This audio is created with AI assistance."
+# Apple Podcasts lists a show under one of its own categories, named exactly (the ones a newsroom's
+# narrated journalism belongs in); "News/Politics" is a subcategory of News.
+PODCAST_CATEGORIES = [
+    ("News", "News"),
+    ("News/Daily News", "News › Daily News"),
+    ("News/Politics", "News › Politics"),
+    ("News/News Commentary", "News › News Commentary"),
+    ("News/Business News", "News › Business News"),
+    ("News/Tech News", "News › Tech News"),
+    ("News/Sports News", "News › Sports News"),
+    ("News/Entertainment News", "News › Entertainment News"),
+    ("Government", "Government"),
+    ("History", "History"),
+    ("Society & Culture", "Society & Culture"),
+    ("Society & Culture/Documentary", "Society & Culture › Documentary"),
+    ("Business", "Business"),
+    ("Science", "Science"),
+    ("Technology", "Technology"),
+    ("Arts", "Arts"),
+    ("Education", "Education"),
+]
+ARTWORK_MIN, ARTWORK_MAX = 1400, 3000  # pixels a side, Apple Podcasts' rule
 
 
 @register_setting(icon="media")
-class AudioSettings(BaseSiteSetting):
+class AudioSettings(ClusterableModel, BaseSiteSetting):
     """The voice, the disclosure readers see beside the player, and the podcast's details."""
 
     narrate_articles = models.BooleanField(
@@ -32,8 +60,17 @@ class AudioSettings(BaseSiteSetting):
     podcast_title = models.CharField(_("podcast title"), max_length=200, blank=True)
     podcast_description = models.TextField(_("podcast description"), blank=True)
     podcast_author = models.CharField(_("podcast author"), max_length=200, blank=True)
-    podcast_email = models.EmailField(_("podcast contact e-mail"), blank=True)
-    podcast_category = models.CharField(_("podcast category"), max_length=100, default="News")
+    podcast_email = models.EmailField(
+        _("podcast contact e-mail"),
+        blank=True,
+        help_text=_(
+            "Podcast directories write here to confirm the podcast is yours. Leave empty to use "
+            "the address the site sends e-mail from."
+        ),
+    )
+    podcast_category = models.CharField(
+        _("podcast category"), max_length=100, choices=PODCAST_CATEGORIES, default="News"
+    )
     podcast_image = models.ForeignKey(
         "images.NewsImage",
         verbose_name=_("podcast artwork"),
@@ -41,7 +78,10 @@ class AudioSettings(BaseSiteSetting):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("Square, at least 1400 × 1400 pixels, for podcast apps."),
+        help_text=_(
+            "Square, at least 1400 × 1400 pixels, for podcast apps. Leave empty for artwork made "
+            "from the podcast’s title and the newsroom’s logo."
+        ),
     )
 
     panels = [
@@ -59,10 +99,57 @@ class AudioSettings(BaseSiteSetting):
             ],
             heading=_("Podcast feed"),
         ),
+        MultiFieldPanel(
+            [InlinePanel("editions", label=_("Edition"))],
+            heading=_("The podcast in other editions"),
+        ),
     ]
 
     class Meta:
         verbose_name = _("audio")
+
+    def clean(self):
+        super().clean()
+        image = self.podcast_image
+        if image is not None and min(image.width, image.height) < ARTWORK_MIN:
+            raise ValidationError(
+                {
+                    "podcast_image": _(
+                        "Podcast apps need artwork at least %(min)s × %(min)s pixels; this "
+                        "picture is %(width)s × %(height)s. Choose a larger one, or leave it "
+                        "empty for artwork made from the title."
+                    )
+                    % {"min": ARTWORK_MIN, "width": image.width, "height": image.height}
+                }
+            )
+
+    def in_edition(self, language):
+        """The podcast's title and description for this edition's feed ('' where not given)."""
+        if language == editions.default_language():
+            return self.podcast_title, self.podcast_description
+        row = next((row for row in self.editions.all() if row.language == language), None)
+        return (row.podcast_title, row.podcast_description) if row else ("", "")
+
+
+class PodcastEdition(Orderable):
+    """The podcast's title and description in another edition's language."""
+
+    settings = ParentalKey(AudioSettings, related_name="editions", on_delete=models.CASCADE)
+    language = editions.language_field(_("edition"))
+    podcast_title = models.CharField(_("podcast title"), max_length=200, blank=True)
+    podcast_description = models.TextField(_("podcast description"), blank=True)
+
+    panels = [
+        FieldPanel("language"),
+        FieldPanel("podcast_title"),
+        FieldPanel("podcast_description"),
+    ]
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("podcast edition")
+        constraints = [
+            models.UniqueConstraint(fields=["settings", "language"], name="one_podcast_per_edition")
+        ]
 
 
 class Narration(models.Model):

@@ -4,7 +4,8 @@ from masthead.core.pagecache import cached_view
 
 from .feeds import PodcastFeed
 
-podcast = cached_view("audio", "pages")(PodcastFeed())
+# "site": the newsroom's name and logo are in the title and the drawn artwork.
+podcast = cached_view("audio", "pages", "site")(PodcastFeed())
 
 app_name = "audio"
 urlpatterns = [

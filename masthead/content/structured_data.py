@@ -4,6 +4,7 @@ from django.conf import settings
 
 from masthead.core import editions
 from masthead.core.models import NewsroomSettings
+from masthead.images import cards
 from masthead.images.renditions import SOCIAL_SPEC
 
 
@@ -14,10 +15,14 @@ def _absolute(request, url):
     return url if url.startswith("http") else settings.SITE_URL + url
 
 
-def _image_url(request, image, spec=SOCIAL_SPEC):
-    if not image:
-        return None
-    return _absolute(request, image.get_rendition(spec).url)
+def image_object(picture):
+    """A picture as schema.org ImageObject, at the size its file really has."""
+    return {
+        "@type": "ImageObject",
+        "url": _absolute(None, picture.url),
+        "width": picture.width,
+        "height": picture.height,
+    }
 
 
 def publisher(request):
@@ -28,10 +33,7 @@ def publisher(request):
         "url": _absolute(request, editions.home_path()),
     }
     if newsroom.logo:
-        data["logo"] = {
-            "@type": "ImageObject",
-            "url": _absolute(request, newsroom.logo.get_rendition("max-600x60").url),
-        }
+        data["logo"] = image_object(cards.rendition_picture(newsroom.logo, "max-600x60"))
     return data
 
 
@@ -39,6 +41,8 @@ def person(author):
     data = {"@type": "Person", "name": author.title, "url": _absolute(None, author.url)}
     if author.job_title:
         data["jobTitle"] = author.job_title
+    if author.photo:
+        data["image"] = image_object(cards.rendition_picture(author.photo, SOCIAL_SPEC))
     return data
 
 
@@ -58,9 +62,8 @@ def news_article(article, request):
         "publisher": publisher(request),
         "inLanguage": article.locale.language_code,
     }
-    image = _image_url(request, article.hero_image)
-    if image:
-        data["image"] = [image]
+    if article.hero_image:
+        data["image"] = [image_object(cards.rendition_picture(article.hero_image, SOCIAL_SPEC))]
     if article.section:
         data["articleSection"] = article.section.title
     keywords = [tag.name for tag in article.tag_list]
@@ -84,28 +87,25 @@ def website(request):
     }
 
 
-def live_blog(request, items, title, description):
-    """LiveBlogPosting for the News Feed page, with each item as a liveBlogUpdate."""
-    updates = [
-        {
-            "@type": "BlogPosting",
-            "headline": item.text[:110],
-            "articleBody": item.text,
-            "datePublished": item.published_at.isoformat(),
-            "url": _absolute(request, item.get_absolute_url()),
-        }
-        for item in items
-    ]
+def roundup(page, request):
+    """A roundup as a NewsArticle: the day's developments, by the newsroom."""
+    organisation = publisher(request)
+    newsroom = NewsroomSettings.for_request(request)
+    items = list(page.items.all())
+    published = page.first_published_at or page.last_published_at
     data = {
         "@context": "https://schema.org",
-        "@type": "LiveBlogPosting",
-        "headline": title,
-        "description": description,
-        "url": _absolute(request, request.path),
-        "publisher": publisher(request),
-        "liveBlogUpdate": updates,
+        "@type": "NewsArticle",
+        "headline": str(page.title)[:110],
+        "description": page.get_meta_description(),
+        "url": _absolute(request, page.url),
+        "mainEntityOfPage": _absolute(request, page.url),
+        "datePublished": published.isoformat() if published else None,
+        "dateModified": (page.last_published_at or published).isoformat() if published else None,
+        "author": organisation,
+        "publisher": organisation,
+        "inLanguage": page.locale.language_code,
+        "image": [image_object(cards.social_card(newsroom))],
+        "articleBody": "\n".join(item.text for item in items),
     }
-    if items:
-        data["coverageStartTime"] = items[-1].published_at.isoformat()
-        data["dateModified"] = items[0].published_at.isoformat()
-    return data
+    return {key: value for key, value in data.items() if value not in (None, [], "")}

@@ -46,6 +46,31 @@ def name(language):
     return dict(settings.LANGUAGES).get(language, language)
 
 
+# Open Graph names a locale as language_TERRITORY; the territory each edition's readers read in.
+OPEN_GRAPH_LOCALES = {
+    "en": "en_US",
+    "uk": "uk_UA",
+    "ru": "ru_RU",
+    "pl": "pl_PL",
+    "de": "de_DE",
+    "fr": "fr_FR",
+    "es": "es_ES",
+    "cs": "cs_CZ",
+    "ka": "ka_GE",
+    "be": "be_BY",
+    "kk": "kk_KZ",
+}
+
+
+def open_graph_locale(language=None):
+    """The edition's locale as og:locale writes it ('en_US', 'uk_UA')."""
+    language = language or current()
+    if "-" in language:
+        code, territory = language.split("-", 1)
+        return f"{code}_{territory.upper()}"
+    return OPEN_GRAPH_LOCALES.get(language, f"{language}_{language.upper()}")
+
+
 def alternates(request, page=None):
     """This page in every edition that has it: [(language, path)], in the order of LANGUAGES.
 

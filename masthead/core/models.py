@@ -57,6 +57,19 @@ class NewsroomSettings(SharedSettingMixin, ClusterableModel, BaseSiteSetting):
         related_name="+",
         help_text=_("Shown to search engines as the publisher's logo."),
     )
+    social_image = models.ForeignKey(
+        "images.NewsImage",
+        verbose_name=_("picture for shared links"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_(
+            "Shown when a page without a picture of its own is shared (the home page, the News "
+            "Feed, roundups). Best at 1200 × 630 pixels. Leave empty for a card made from the "
+            "newsroom’s name and logo."
+        ),
+    )
     twitter_handle = models.CharField(
         _("X/Twitter handle"), max_length=50, blank=True, help_text=_("Without the @.")
     )
@@ -66,6 +79,7 @@ class NewsroomSettings(SharedSettingMixin, ClusterableModel, BaseSiteSetting):
         FieldPanel("tagline"),
         FieldPanel("description"),
         FieldPanel("logo"),
+        FieldPanel("social_image"),
         FieldPanel("twitter_handle"),
         MultiFieldPanel(
             [InlinePanel("editions", label=_("Edition"))],

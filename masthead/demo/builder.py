@@ -281,6 +281,13 @@ def _translate(page, parent_factory_kwargs=None, **fields):
     return translated
 
 
+def _describe_in_ukrainian(image, text):
+    """The picture's alt text for the Ukrainian edition's readers (the library keeps both)."""
+    if image is not None:
+        image.translated_descriptions = {**(image.translated_descriptions or {}), "uk": text}
+        image.save(update_fields=["translated_descriptions"])
+
+
 def _build_ukrainian_edition(
     *, rng, home, news, team, roundup_index, sections, authors, articles, feed_items, days, report
 ):
@@ -314,6 +321,7 @@ def _build_ukrainian_edition(
     uk_authors = {}
     for author in authors:
         name = writing_uk.person(author.title)
+        _describe_in_ukrainian(author.photo, f"Портрет: {name}")
         uk_authors[author.pk] = _translate(
             author,
             title=name,
@@ -347,6 +355,7 @@ def _build_ukrainian_edition(
             for position, entry in enumerate(original.byline.all())
         ]
         translated.save_revision().publish()
+        _describe_in_ukrainian(original.hero_image, f"Ілюстрація до матеріалу: {translated.title}")
         when = original.published_at
         ArticlePage.objects.filter(pk=translated.pk).update(
             published_at=when, first_published_at=when, last_published_at=when

@@ -48,6 +48,19 @@ def items_due_between(start, end):
     return FeedItem.objects.filter(published_at__gt=start, published_at__lte=end).exists()
 
 
+def coverage_start():
+    """When the edition's News Feed began: the time of its first published item, or None."""
+    first = _edition().order_by("published_at", "id").values_list("published_at", flat=True)
+    return first.first()
+
+
+def published_item(pk):
+    """A published item of any edition (with its locale), or None: ids too large are no item."""
+    if not 0 < pk < 2**63:
+        return None
+    return FeedItem.objects.published().select_related("article", "locale").filter(pk=pk).first()
+
+
 def pinned_items():
     return list(_edition().filter(is_pinned=True).select_related("article").newest_first()[:3])
 

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from wagtail.images.models import AbstractImage, AbstractRendition, Image
 
+from masthead.core import editions
+
 
 class NewsImage(AbstractImage):
     # Wagtail's optional description becomes required alt text: no picture reaches readers without it.
@@ -19,6 +21,12 @@ class NewsImage(AbstractImage):
         help_text=_("Photographer and agency, e.g. 'Olena Marchenko / Masthead'."),
     )
 
+    # The alt text in each other edition's language ({"uk": "..."}): one photo serves both
+    # editions, and each edition's readers hear it described in their language (images/forms.py).
+    translated_descriptions = models.JSONField(
+        _("alt text in other editions"), default=dict, blank=True
+    )
+
     admin_form_fields = Image.admin_form_fields + ("credit",)
 
     class Meta(AbstractImage.Meta):
@@ -28,6 +36,18 @@ class NewsImage(AbstractImage):
     @property
     def alt_text(self):
         return self.description
+
+    def alt_for(self, language=None):
+        """The alt text for readers of this edition, or the library's own where none is written."""
+        language = language or editions.current()
+        return (self.translated_descriptions or {}).get(language) or self.description
+
+    def alt_language(self, language=None):
+        """The language alt_for() answers in (a page marks a description left untranslated)."""
+        language = language or editions.current()
+        if (self.translated_descriptions or {}).get(language):
+            return language
+        return editions.default_language()
 
 
 class NewsRendition(AbstractRendition):

@@ -3,6 +3,8 @@
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
+from masthead.core import editions
+
 # name: (crop ratio as WxH at the largest width, widths, sizes attribute)
 SIZES = {
     "hero": ((16, 9), (480, 800, 1200), "(max-width: 52rem) 100vw, 52rem"),
@@ -42,21 +44,25 @@ def picture(image, kind, *, lazy=True, css_class=""):
         return ", ".join(f"{r.url} {r.width}w" for r in items)
 
     fallback = by_format["jpeg"][-1]
+    # An alt text not yet translated is read out in its own language, not the page's.
+    language = image.alt_language()
+    lang = format_html(' lang="{}"', language) if language != editions.current() else ""
     sources = format_html(
         '<source type="image/webp" srcset="{}" sizes="{}">', srcset(by_format["webp"]), sizes
     )
     loading = "lazy" if lazy else "eager"
     priority = "" if lazy else ' fetchpriority="high"'
     return format_html(
-        '<picture>{}<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}" loading="{}" '
-        'decoding="async"{}{}></picture>',
+        '<picture>{}<img src="{}" srcset="{}" sizes="{}" width="{}" height="{}" alt="{}"{} '
+        'loading="{}" decoding="async"{}{}></picture>',
         sources,
         fallback.url,
         srcset(by_format["jpeg"]),
         sizes,
         fallback.width,
         fallback.height,
-        image.description,
+        image.alt_for(),
+        lang,
         loading,
         format_html(' class="{}"', css_class) if css_class else "",
         mark_safe(priority),  # noqa: S308 - a constant

@@ -248,6 +248,7 @@ class ArticlePage(PublicPageMixin, Page):
                 image.focal_point_width,
                 image.focal_point_height,
                 image.description,
+                tuple(sorted((image.translated_descriptions or {}).items())),
             ),
         )
 

@@ -93,6 +93,11 @@ class RoundupPage(PublicPageMixin, Page):
     def get_meta_description(self):
         return self.search_description or self.intro or str(self.title)
 
+    def get_json_ld(self, request):
+        from ..structured_data import roundup
+
+        return roundup(self, request)
+
 
 class RoundupItem(Orderable):
     roundup = ParentalKey(RoundupPage, related_name="items", on_delete=models.CASCADE)

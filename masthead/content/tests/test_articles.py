@@ -127,7 +127,10 @@ def test_news_article_structured_data(client, newsroom, image):
     # then
     (news,) = [d for d in data["json-ld"] if d.get("@type") == "NewsArticle"]
     assert news["headline"] == "Rail link restored"
-    assert news["image"][0].startswith("http://testserver/media/")
+    (picture,) = news["image"]
+    assert picture["@type"] == "ImageObject"
+    assert picture["url"].startswith("http://testserver/media/")
+    assert (picture["width"], picture["height"]) == (1200, 630)
     assert datetime.datetime.fromisoformat(news["datePublished"]).utcoffset() is not None
     assert datetime.datetime.fromisoformat(news["dateModified"]).utcoffset() is not None
     assert [a["name"] for a in news["author"]] == ["Olena Marchenko", "Taras Bondar"]

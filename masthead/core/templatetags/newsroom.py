@@ -131,7 +131,8 @@ def page_structured_data(context, page):
         data = getter(request)
         return _json_text(data) if data else ""
 
-    text = fragments.kept("json-ld", version, ("pages",), build, request=request)
+    # "site": a page without a picture of its own names the newsroom's card.
+    text = fragments.kept("json-ld", version, ("pages", "site"), build, request=request)
     return _script(context, text) if text else ""
 
 
@@ -190,6 +191,13 @@ def editions(context):
             }
         )
     return links
+
+
+@register.simple_tag
+def open_graph_locale(code=None):
+    from masthead.core import editions as site_editions
+
+    return site_editions.open_graph_locale(code)
 
 
 @register.simple_tag
