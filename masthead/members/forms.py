@@ -7,11 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from masthead.newsletters import services as newsletter_services
 
+from .money import format_money
 from .services import FREQUENCIES, GIFT_MONTHS
-
-
-def money(minor, currency):
-    return f"{minor / 100:.2f}".removesuffix(".00") + f" {currency.upper()}"
 
 
 class AddressField(forms.CharField):
@@ -85,7 +82,7 @@ class JoinForm(forms.Form):
             self.add_error(
                 field,
                 _("The smallest amount we can take is %(minimum)s.")
-                % {"minimum": money(minimum, self.config.currency)},
+                % {"minimum": format_money(minimum, self.config.currency)},
             )
         elif minor > 100_000_00:
             self.add_error("custom_amount", _("That is more than we can take online."))

@@ -5,6 +5,7 @@ it bills: memberships and payments here follow what Stripe says (services.sync_*
 browser coming back from checkout claims.
 """
 
+from django.contrib.admin import display as admin_display
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -14,6 +15,8 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from masthead.core import editions
 from masthead.core.editions import language_field
+
+from .money import format_money
 
 
 def parse_amounts(text):
@@ -197,7 +200,7 @@ class Membership(models.Model):
 
     @property
     def amount_display(self):
-        money = f"{self.amount / 100:.2f} {self.currency.upper()}"
+        money = format_money(self.amount, self.currency)
         if self.interval == self.Interval.MONTH:
             return _("%(money)s a month") % {"money": money}
         if self.interval == self.Interval.YEAR:
@@ -233,7 +236,17 @@ class Payment(models.Model):
         ordering = ["-paid_at"]
 
     def __str__(self):
-        return f"{self.amount / 100:.2f} {self.currency.upper()} ({self.get_kind_display()})"
+        return f"{self.amount_display} ({self.get_kind_display()})"
+
+    @property
+    @admin_display(description=_("amount"), ordering="amount")
+    def amount_display(self):
+        return format_money(self.amount, self.currency)
+
+    @property
+    @admin_display(description=_("refunded"), ordering="amount_refunded")
+    def refunded_display(self):
+        return format_money(self.amount_refunded, self.currency) if self.amount_refunded else ""
 
 
 class Gift(models.Model):

@@ -38,6 +38,7 @@ from .models import (
     SignInLink,
     StripeEvent,
 )
+from .money import format_money
 
 logger = logging.getLogger("masthead.members")
 
@@ -146,6 +147,9 @@ def progress(campaign):
         "goal": campaign.goal,
         "percent": min(100, round(current * 100 / goal)),
         "kind": campaign.goal_kind,
+        # An amount goal in minor units too, for templates that show it as money.
+        "current_minor": current * 100,
+        "goal_minor": campaign.goal * 100,
         "currency": membership_settings().currency.upper(),
     }
 
@@ -774,7 +778,7 @@ def send_receipt(payment):
             {
                 "member": member,
                 "payment": payment,
-                "amount": f"{payment.amount / 100:.2f} {payment.currency.upper()}",
+                "amount": format_money(payment.amount, payment.currency),
                 "welcome": first_membership,
                 "newsletters_url": absolute_url("newsletters:signup")
                 + "?"
@@ -815,7 +819,9 @@ def dashboard(now=None, months=12):
         )
         history.append((start, count))
     peak = max((count for _, count in history), default=0) or 1
-    currency = paying.values_list("currency", flat=True).first() or ""
+    # With nobody paying yet, the revenue is still in the currency the newsroom asks for.
+    currency = paying.values_list("currency", flat=True).first() or membership_settings().currency
+    mrr = (monthly or 0) + (yearly or 0) / 12
     return {
         "members": Member.objects.filter(is_active=True).count(),
         "new_this_month": Member.objects.filter(
@@ -825,8 +831,9 @@ def dashboard(now=None, months=12):
             Q(state=Membership.State.ENDED, ended_at__gte=month_start)
             | Q(state=Membership.State.CANCELLING, updated_at__gte=month_start)
         ).count(),
-        "mrr": ((monthly or 0) + (yearly or 0) / 12) / 100,
+        "mrr": mrr / 100,
         "currency": currency.upper(),
+        "mrr_display": format_money(round(mrr), currency),
         "history": [
             {"month": start, "count": count, "height": round(count * 100 / peak)}
             for start, count in history

@@ -16,7 +16,8 @@ from masthead.core import ratelimit, security
 from masthead.newsletters.services import keyed_hash
 
 from . import services, stripe_api
-from .forms import DeleteAccountForm, GiftForm, JoinForm, SignInForm, money
+from .forms import DeleteAccountForm, GiftForm, JoinForm, SignInForm
+from .money import format_money
 from .models import Gift, Member
 
 logger = logging.getLogger("masthead.members")
@@ -74,7 +75,7 @@ def join(request):
     if response:
         return response
     options = {
-        frequency: [(minor, money(minor, config.currency)) for minor in config.suggested(frequency)]
+        frequency: [(minor, format_money(minor, config.currency)) for minor in config.suggested(frequency)]
         for frequency in ("month", "year", "once")
     }
     return render(
@@ -119,7 +120,7 @@ def gift(request):
     response, problem, status = _checkout(request, form, open_session)
     if response:
         return response
-    prices = [(m, money(config.gift_price(m), config.currency)) for m in services.GIFT_MONTHS]
+    prices = [(m, format_money(config.gift_price(m), config.currency)) for m in services.GIFT_MONTHS]
     return render(
         request,
         "members/gift.html",

@@ -40,7 +40,8 @@ class MemberViewSet(SnippetViewSet):
 class PaymentViewSet(SnippetViewSet):
     model = Payment
     icon = "doc-full"
-    list_display = ["paid_at", "kind", "amount", "amount_refunded", "currency", "member"]
+    # Money as staff read it ("€10", "10 EUR"), not minor units beside a currency code.
+    list_display = ["paid_at", "kind", "amount_display", "refunded_display", "member"]
     list_filter = ["kind", "currency"]
     ordering = ["-paid_at"]
     inspect_view_enabled = True

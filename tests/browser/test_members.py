@@ -65,7 +65,7 @@ def test_a_visitor_sees_the_drive_a_member_signs_in_and_sees_thanks(
     page.goto(live_server.url + path)
     page.get_by_role("button", name="Sign in to your account").click()
     expect(page.get_by_text("Signed in as olena@example.org")).to_be_visible()
-    expect(page.get_by_text("10.00 EUR a month")).to_be_visible()
+    expect(page.get_by_text("€10 a month")).to_be_visible()
     assert_accessible(page, "account")
     account_html = tmp_path / "account.html"
     account_html.write_text(page.content(), encoding="utf-8")
@@ -108,7 +108,7 @@ def test_the_join_form_explains_a_bad_amount(live_server, browser_page, drive, s
     page.get_by_role("textbox", name="Other amount").fill("1")
     page.get_by_role("main").get_by_label("E-mail address").fill("reader@example.org")
     page.get_by_role("button", name="Continue to payment").click()
-    expect(page.get_by_text("The smallest amount we can take is 3 EUR.")).to_be_visible()
+    expect(page.get_by_text("The smallest amount we can take is €3.")).to_be_visible()
     expect(page.get_by_role("main").get_by_label("E-mail address")).to_have_value(
         "reader@example.org"
     )

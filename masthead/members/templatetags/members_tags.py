@@ -5,8 +5,15 @@ from django.utils.safestring import mark_safe
 from masthead.core import fragments
 from masthead.core.templatetags import newsroom
 from masthead.members import services
+from masthead.members.money import format_money
 
 register = template.Library()
+
+
+@register.filter
+def money(minor, currency):
+    """An amount in minor units as readers of the active language write it: {{ 500|money:"EUR" }}."""
+    return format_money(minor, currency)
 
 
 @register.simple_tag(takes_context=True)

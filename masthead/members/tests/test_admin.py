@@ -50,7 +50,7 @@ def test_the_dashboard_counts_members_movement_and_monthly_revenue(editor_client
     assert [p["count"] for p in numbers["history"]][-1] == 3
     assert [p["count"] for p in numbers["history"]][0] == 3  # a year ago: the three old members
     page = editor_client.get("/admin/").content.decode()
-    assert "Monthly recurring revenue" in page and "30.00 EUR" in page
+    assert "Monthly recurring revenue" in page and "€30.00" in page
 
 
 def test_staff_find_filter_and_export_members(editor_client):

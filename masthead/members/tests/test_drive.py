@@ -141,7 +141,7 @@ def test_an_amount_goal_counts_money_net_of_refunds(client, drive):
         currency="eur",
     )
     services.progress_changed()
-    assert "25 EUR raised of 50,000 EUR" in client.get("/").content.decode()
+    assert "€25 raised of €50,000" in client.get("/").content.decode()
 
 
 def test_a_busy_drive_refreshes_pages_at_most_every_few_seconds_and_misses_no_count(

@@ -24,7 +24,7 @@ def test_without_stripe_keys_the_site_says_payments_are_not_ready(client, newsro
 @pytest.mark.parametrize(
     "custom, message",
     [
-        ("1", "The smallest amount we can take is 3 EUR."),
+        ("1", "The smallest amount we can take is €3."),
         ("lots", "Enter the amount in numbers, like 12 or 12.50."),
         ("NaN", "Enter the amount in numbers, like 12 or 12.50."),
         ("", "Choose an amount, or enter one here."),
