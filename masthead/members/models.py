@@ -15,6 +15,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from masthead.core import editions
 from masthead.core.editions import language_field
+from masthead.core.validators import refuse_control_characters
 
 from .money import format_money
 
@@ -121,7 +122,9 @@ class Member(models.Model):
     wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
 
     email = models.EmailField(_("e-mail address"))
-    name = models.CharField(_("name"), max_length=150, blank=True)
+    name = models.CharField(
+        _("name"), max_length=150, blank=True, validators=[refuse_control_characters]
+    )
     # The edition they joined or last asked for a sign-in link in: their e-mails are written in it.
     language = language_field(_("language"), default=editions.current)
     stripe_customer_id = models.CharField(
@@ -129,9 +132,10 @@ class Member(models.Model):
     )
     created_at = models.DateTimeField(_("joined"), default=timezone.now)
     last_signed_in_at = models.DateTimeField(_("last signed in"), null=True, blank=True)
-    # Kept by services.refresh_member(): whether a membership counts now, for the count and appeals.
-    is_active = models.BooleanField(_("member now"), default=False, db_index=True)
-    active_since = models.DateTimeField(_("member since"), null=True, blank=True)
+    # Kept by services.refresh_member() from the memberships: the one answer to "is this person a
+    # member now?", for the count, the appeals and the account page alike. Never typed by hand.
+    is_active = models.BooleanField(_("member now"), default=False, db_index=True, editable=False)
+    active_since = models.DateTimeField(_("member since"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("member")
@@ -154,6 +158,8 @@ class Membership(models.Model):
     class Kind(models.TextChoices):
         RECURRING = "recurring", _("Recurring")
         GIFT = "gift", _("Gift")
+        # Given by the newsroom in the admin (a contributor, a partner, a reader in hardship).
+        COMPLIMENTARY = "complimentary", _("Added by the newsroom")
 
     class State(models.TextChoices):
         INCOMPLETE = "incomplete", _("Waiting for the first payment")
@@ -260,9 +266,13 @@ class Gift(models.Model):
         REFUNDED = "refunded", _("Refunded")
 
     buyer_email = models.EmailField(_("buyer's address"))
-    buyer_name = models.CharField(_("buyer's name"), max_length=150, blank=True)
+    buyer_name = models.CharField(
+        _("buyer's name"), max_length=150, blank=True, validators=[refuse_control_characters]
+    )
     recipient_email = models.EmailField(_("recipient's address"))
-    recipient_name = models.CharField(_("recipient's name"), max_length=150, blank=True)
+    recipient_name = models.CharField(
+        _("recipient's name"), max_length=150, blank=True, validators=[refuse_control_characters]
+    )
     message = models.TextField(_("message"), max_length=1000, blank=True)
     # The edition it was bought in: the recipient's e-mail is written in its language.
     language = language_field(_("language"), default=editions.current)
@@ -317,8 +327,11 @@ class SignInLink(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sign_in_links")
     key_hash = models.CharField(max_length=64, unique=True)
+    # The request that asked for it: its task, run twice, sends one link (services.send_sign_in_link).
+    request_id = models.CharField(max_length=32, unique=True, null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):

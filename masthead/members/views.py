@@ -17,16 +17,16 @@ from masthead.newsletters.services import keyed_hash
 
 from . import services, stripe_api
 from .forms import DeleteAccountForm, GiftForm, JoinForm, SignInForm
+from .models import Member
 from .money import format_money
-from .models import Gift, Member
 
 logger = logging.getLogger("masthead.members")
 
 
-def _remember(response, member):
+def _remember(response, member, *, just_paid=False):
     response.set_cookie(
         services.MEMBER_COOKIE,
-        services.member_cookie_value(member),
+        services.member_cookie_value(member, just_paid=just_paid),
         max_age=services.MEMBER_COOKIE_AGE,
         httponly=True,
         samesite="Lax",
@@ -35,8 +35,11 @@ def _remember(response, member):
     return response
 
 
-NOT_CONFIGURED = gettext_lazy("Payments are not configured yet. Please come back soon.")
 UNREACHABLE = gettext_lazy("We could not reach our payment provider. Please try again in a minute.")
+PORTAL_UNREACHABLE = gettext_lazy(
+    "We could not open your billing page at our payment provider. Nothing was changed. "
+    "Please try again in a minute."
+)
 
 
 def _checkout(request, form, open_session):
@@ -44,7 +47,7 @@ def _checkout(request, form, open_session):
     if request.method != "POST":
         return None, None, 200
     if not stripe_api.configured():
-        return None, NOT_CONFIGURED, 503
+        return None, None, 503  # the page's own notice says so, once
     if not form.is_valid():
         return None, None, 400
     try:
@@ -70,12 +73,15 @@ def join(request):
             success_url=services.absolute_url("members:thanks"),
             cancel_url=services.absolute_url("members:join"),
             request=request,
+            signed_in=_signed_in_member(request),
         ),
     )
     if response:
         return response
     options = {
-        frequency: [(minor, format_money(minor, config.currency)) for minor in config.suggested(frequency)]
+        frequency: [
+            (minor, format_money(minor, config.currency)) for minor in config.suggested(frequency)
+        ]
         for frequency in ("month", "year", "once")
     }
     return render(
@@ -93,6 +99,17 @@ def join(request):
     )
 
 
+GIFT_DETAILS = (
+    "buyer_email",
+    "buyer_name",
+    "recipient_email",
+    "recipient_name",
+    "message",
+    "months",
+    "deliver_on",
+)
+
+
 @ratelimit.limited("gift")
 def gift(request):
     """Buy a membership for someone else, delivered by e-mail on the day you choose."""
@@ -100,27 +117,19 @@ def gift(request):
     form = GiftForm(request.POST or None)
 
     def open_session(data):
-        gift = Gift.objects.create(
-            buyer_email=data["buyer_email"],
-            buyer_name=data["buyer_name"],
-            recipient_email=data["recipient_email"],
-            recipient_name=data["recipient_name"],
-            message=data["message"],
-            months=data["months"],
-            deliver_on=data["deliver_on"],
-            amount=config.gift_price(data["months"]),
-            currency=config.currency.upper(),
-        )
-        return services.start_gift_checkout(
-            gift=gift,
+        return services.buy_gift(
+            config=config,
             success_url=services.absolute_url("members:thanks"),
             cancel_url=services.absolute_url("members:gift"),
+            **{field: data[field] for field in GIFT_DETAILS},
         )
 
     response, problem, status = _checkout(request, form, open_session)
     if response:
         return response
-    prices = [(m, format_money(config.gift_price(m), config.currency)) for m in services.GIFT_MONTHS]
+    prices = [
+        (m, format_money(config.gift_price(m), config.currency)) for m in services.GIFT_MONTHS
+    ]
     return render(
         request,
         "members/gift.html",
@@ -158,10 +167,11 @@ def thanks(request):
             "page_title": _("Thank you"),
         },
     )
-    if complete and kind != "gift":
+    if complete and kind == "membership":
         member = services.ensure_member(session["customer"], email)
         if member is not None:
-            _remember(response, member)  # appeals step back at once, before the webhook lands
+            # Appeals step back at once, before the webhook lands.
+            _remember(response, member, just_paid=True)
     return response
 
 
@@ -235,6 +245,27 @@ def _signed_in_member(request):
     return Member.objects.filter(pk=member_id).first() if member_id else None
 
 
+def _account_page(request, member, *, delete_form=None, problem=None, status=200):
+    from masthead.newsletters.models import Subscriber
+    from masthead.newsletters.services import preferences_url
+
+    subscriber = Subscriber.objects.filter(email__iexact=member.email).first()
+    return render(
+        request,
+        "members/account.html",
+        {
+            "member": member,
+            "membership": member.current_membership,
+            "newsletters_url": preferences_url(subscriber) if subscriber else None,
+            "can_manage_billing": bool(member.stripe_customer_id) and stripe_api.configured(),
+            "delete_form": delete_form or DeleteAccountForm(),
+            "problem": problem,
+            "page_title": _("Your account"),
+        },
+        status=status,
+    )
+
+
 @ratelimit.limited("account")
 @never_cache
 def account(request):
@@ -253,26 +284,11 @@ def account(request):
                 portal = stripe_api.portal_session(
                     member.stripe_customer_id, services.absolute_url("members:account")
                 )
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - Stripe down or refusing: say so on the page
                 logger.exception("Could not open the Stripe customer portal")
-            else:
-                return redirect(portal["url"])
-    from masthead.newsletters.models import Subscriber
-    from masthead.newsletters.services import preferences_url
-
-    subscriber = Subscriber.objects.filter(email__iexact=member.email).first()
-    return render(
-        request,
-        "members/account.html",
-        {
-            "member": member,
-            "membership": member.current_membership,
-            "newsletters_url": preferences_url(subscriber) if subscriber else None,
-            "can_manage_billing": bool(member.stripe_customer_id) and stripe_api.configured(),
-            "delete_form": DeleteAccountForm(),
-            "page_title": _("Your account"),
-        },
-    )
+                return _account_page(request, member, problem=PORTAL_UNREACHABLE, status=502)
+            return redirect(portal["url"])
+    return _account_page(request, member)
 
 
 @never_cache
@@ -293,6 +309,7 @@ def delete_account(request):
     if member is None:
         return redirect("members:sign_in")
     form = DeleteAccountForm(request.POST)
+    problem = None
     if form.is_valid():
         try:
             services.delete_member(member)
@@ -307,21 +324,7 @@ def delete_account(request):
             response = render(request, "members/deleted.html", {"page_title": _("Account deleted")})
             response.delete_cookie(services.MEMBER_COOKIE)
             return response
-    else:
-        problem = None
-    return render(
-        request,
-        "members/account.html",
-        {
-            "member": member,
-            "membership": member.current_membership,
-            "delete_form": form,
-            "problem": problem,
-            "can_manage_billing": bool(member.stripe_customer_id) and stripe_api.configured(),
-            "page_title": _("Your account"),
-        },
-        status=400,
-    )
+    return _account_page(request, member, delete_form=form, problem=problem, status=400)
 
 
 @ratelimit.limited("redeem")

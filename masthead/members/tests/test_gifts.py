@@ -70,8 +70,8 @@ def test_a_gift_is_paid_delivered_on_its_date_redeemed_once_and_expires(
     assert again.status_code == 410
     assert "already redeemed" in again.content.decode()
     # and when the three months are over, the membership ends
-    assert services.expire_gifts(now=timezone.now() + datetime.timedelta(days=60)) == 0
-    assert services.expire_gifts(now=timezone.now() + datetime.timedelta(days=93)) == 1
+    assert services.expire_memberships(now=timezone.now() + datetime.timedelta(days=60)) == 0
+    assert services.expire_memberships(now=timezone.now() + datetime.timedelta(days=93)) == 1
     member.refresh_from_db()
     assert not member.is_active
     assert member.memberships.get().state == Membership.State.ENDED
