@@ -42,6 +42,11 @@ PORTAL_UNREACHABLE = gettext_lazy(
 )
 
 
+def _payable(request):
+    """The posted data to check, or None: without Stripe keys nothing is checked or taken."""
+    return request.POST if request.method == "POST" and stripe_api.configured() else None
+
+
 def _checkout(request, form, open_session):
     """Send a valid form to Stripe Checkout. Returns (redirect or None, problem, status)."""
     if request.method != "POST":
@@ -62,7 +67,7 @@ def _checkout(request, form, open_session):
 def join(request):
     """Become a member (monthly or yearly) or support once, through Stripe Checkout."""
     config = services.membership_settings(request)
-    form = JoinForm(request.POST or None, config=config, initial={"frequency": "month"})
+    form = JoinForm(_payable(request), config=config, initial={"frequency": "month"})
     response, problem, status = _checkout(
         request,
         form,
@@ -114,7 +119,7 @@ GIFT_DETAILS = (
 def gift(request):
     """Buy a membership for someone else, delivered by e-mail on the day you choose."""
     config = services.membership_settings(request)
-    form = GiftForm(request.POST or None)
+    form = GiftForm(_payable(request))
 
     def open_session(data):
         return services.buy_gift(
@@ -202,7 +207,7 @@ def dismiss_banner(request):
 @ratelimit.limited("sign-in")
 def sign_in(request):
     """Ask for a sign-in link. The answer is the same whether or not the address is a member's."""
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.request_sign_in(
             form.cleaned_data["email"], ip_hash=keyed_hash(ratelimit.client_ip(request))

@@ -129,10 +129,11 @@ def test_members_and_readers_who_dismissed_the_banner_get_their_own_page(client,
         body=[{"type": "paragraph", "value": f"<p>Paragraph {n}.</p>"} for n in range(6)],
     )
     assert "Help us reach 20,000 members" in client.get(article.url).content.decode()
+    paid = Member.objects.create(email="paid@example.org")
+    paid.memberships.create(kind="recurring", state="active")
+    member_services.refresh_member(paid)
     member = Client()
-    member.cookies[member_services.MEMBER_COOKIE] = member_services.member_cookie_value(
-        Member.objects.create(email="paid@example.org")
-    )
+    member.cookies[member_services.MEMBER_COOKIE] = member_services.member_cookie_value(paid)
     page = member.get(article.url)
     assert "X-Cache" not in page
     assert "Thank you for being a member" in page.content.decode()
