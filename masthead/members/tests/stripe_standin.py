@@ -73,6 +73,7 @@ class StripeStandIn:
         self.counter = itertools.count(1)
         self.clock = int(time.time())
         self.failures = 0  # answer this many next requests with a server error
+        self.sent = []  # events Stripe would send after a payment on the hosted page
 
     # --- the server -------------------------------------------------------------------------
 
@@ -88,6 +89,8 @@ class StripeStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
                 params = parse_form(body or parts.query)
+                if parts.path.startswith(("/pay/", "/portal/")):
+                    return self._hosted_page(method, parts.path, params)
                 standin.requests.append((method, parts.path, params, dict(self.headers)))
                 status, payload = standin.route(method, parts.path, params)
                 data = json.dumps(payload).encode()
@@ -95,6 +98,18 @@ class StripeStandIn:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("Request-Id", f"req_{next(standin.counter)}")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _hosted_page(self, method, path, params):
+                # Stripe's own pages, as a browser sees them: Checkout, and the customer portal.
+                status, location, html = standin.hosted_page(method, path, params)
+                data = html.encode()
+                self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -116,6 +131,39 @@ class StripeStandIn:
     def stop(self):
         self.server.shutdown()
         self.server.server_close()
+
+    def hosted_page(self, method, path, params):
+        """Checkout's payment page (paying completes the session and queues Stripe's events in
+        `sent`, then returns to the success URL) and the portal. Returns (status, location, html)."""
+        kind, _, object_id = path.strip("/").partition("/")
+        if kind == "portal":
+            return (
+                200,
+                None,
+                f"<!doctype html><title>Billing</title><h1>Billing for {object_id}</h1>",
+            )
+        session = self.objects.get(object_id)
+        if session is None or session["object"] != "checkout.session":
+            return 404, None, "<!doctype html><title>Not found</title>"
+        if method == "POST":
+            email = params.get("email") or session["customer_email"] or ""
+            self.sent.extend(self.complete_checkout(object_id, email))
+            back = session["success_url"].replace("{CHECKOUT_SESSION_ID}", object_id)
+            return 303, back, ""
+        amount = int(session["_price"]["unit_amount"]) / 100
+        return (
+            200,
+            None,
+            (
+                '<!doctype html><html lang="en"><title>Pay</title><main><h1>Stripe stand-in</h1>'
+                f'<form method="post"><p>{amount:.2f} {session["currency"].upper()}</p>'
+                '<label>Email <input name="email" type="email" '
+                f'value="{session["customer_email"] or ""}"></label>'
+                '<label>Card <input name="card" value="4242 4242 4242 4242"></label>'
+                f'<button type="submit">Pay</button></form><a href="{session["cancel_url"]}">Back</a>'
+                "</main></html>"
+            ),
+        )
 
     def route(self, method, path, params):
         if self.failures:

@@ -94,9 +94,7 @@ class RefusingBackend(BaseEmailBackend):
         raise ConnectionRefusedError("the mail server is down")
 
 
-def test_a_mail_server_outage_gives_members_and_strangers_the_same_answer(
-    client, member, settings
-):
+def test_a_mail_server_outage_gives_members_and_strangers_the_same_answer(client, member, settings):
     """With the mail server down, a member's address gets the same 200 page a stranger's does."""
     settings.EMAIL_BACKEND = "masthead.members.tests.test_accounts.RefusingBackend"
     known = client.post("/members/sign-in/", {"email": "olena@example.org"})

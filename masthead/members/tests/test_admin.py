@@ -132,9 +132,12 @@ def test_a_member_added_by_hand_is_a_member_on_the_site_and_on_their_account_pag
     assert 'name="complimentary" checked' in form or re.search(
         r'name="complimentary"[^>]*checked', form
     )
-    assert editor_client.post(
-        edit, {"email": "contributor@example.org", "name": "Iryna", "language": "en"}
-    ).status_code == 302
+    assert (
+        editor_client.post(
+            edit, {"email": "contributor@example.org", "name": "Iryna", "language": "en"}
+        ).status_code
+        == 302
+    )
     added.refresh_from_db()
     assert not added.is_active and added.memberships.get().state == "ended"
     account = reader.get("/members/account/").content.decode()

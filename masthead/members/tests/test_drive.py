@@ -77,7 +77,7 @@ def test_members_see_a_thank_you_instead_of_appeals(client, drive, newsroom):
         body=[{"type": "paragraph", "value": f"<p>Paragraph {n}.</p>"} for n in range(6)],
     )
     member = Member.objects.create(email="paid@example.org")
-    membership = Membership.objects.create(member=member, kind="recurring", state="active")
+    Membership.objects.create(member=member, kind="recurring", state="active")
     services.refresh_member(member)
     client.cookies[services.MEMBER_COOKIE] = services.member_cookie_value(member)
     page = client.get(article.url).content.decode()

@@ -249,9 +249,7 @@ def test_a_bad_address_is_explained_without_validator_jargon(client, newsroom, s
         assert "@-sign" not in page and "domain name" not in page.lower()
 
 
-def test_stripe_down_keeps_the_gift_form_and_stores_no_unpaid_gift(
-    client, newsroom, stripe_world
-):
+def test_stripe_down_keeps_the_gift_form_and_stores_no_unpaid_gift(client, newsroom, stripe_world):
     """A gift checkout Stripe cannot open leaves nothing behind: no unpaid gift waits for it."""
     from django.utils import timezone
 
