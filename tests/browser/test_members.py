@@ -60,13 +60,7 @@ def test_a_visitor_sees_the_drive_a_member_signs_in_and_sees_thanks(
     assert bar.get_attribute("value") == "1" and bar.get_attribute("max") == "20000"
     assert_accessible(page, "home with banner")
     # the member asks for a sign-in link and follows it from the e-mail
-    page.goto(live_server.url + "/members/sign-in/")
-    page.get_by_role("main").get_by_label("E-mail address").fill("olena@example.org")
-    page.get_by_role("button", name="E-mail me a sign-in link").click()
-    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
-    path = re.search(r"/members/sign-in/[^/\s]+/", mailoutbox[-1].body).group(0)
-    page.goto(live_server.url + path)
-    page.get_by_role("button", name="Sign in to your account").click()
+    sign_in_as_member(page, live_server, mailoutbox, "olena@example.org")
     expect(page.get_by_text("Signed in as olena@example.org")).to_be_visible()
     expect(page.get_by_text("€10 a month")).to_be_visible()
     assert_accessible(page, "account")
@@ -116,6 +110,17 @@ def test_the_join_form_explains_a_bad_amount(live_server, browser_page, drive, s
         "reader@example.org"
     )
     assert_accessible(page, "join form with an error")
+
+
+def sign_in_as_member(page, live_server, mailoutbox, email):
+    """Ask for a sign-in link on the site, and follow it from the e-mail."""
+    page.goto(live_server.url + "/members/sign-in/")
+    page.get_by_role("main").get_by_label("E-mail address").fill(email)
+    page.get_by_role("button", name="E-mail me a sign-in link").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    path = re.search(r"/members/sign-in/[^/\s]+/", mailoutbox[-1].body).group(0)
+    page.goto(live_server.url + path)
+    page.get_by_role("button", name="Sign in to your account").click()
 
 
 def deliver(live_server, events):
@@ -202,12 +207,7 @@ def test_a_member_is_told_when_billing_cannot_open_and_deletes_her_account(
         "email": "olena@example.org",
     }
     page = browser_page
-    page.goto(live_server.url + "/members/sign-in/")
-    page.get_by_role("main").get_by_label("E-mail address").fill("olena@example.org")
-    page.get_by_role("button", name="E-mail me a sign-in link").click()
-    path = re.search(r"/members/sign-in/[^/\s]+/", mailoutbox[-1].body).group(0)
-    page.goto(live_server.url + path)
-    page.get_by_role("button", name="Sign in to your account").click()
+    sign_in_as_member(page, live_server, mailoutbox, "olena@example.org")
     # Stripe is down when she asks for her billing page: she is told so
     stripe_world.failures = 10
     page.get_by_role("button", name="Manage billing: card, plan or cancel").click()
@@ -240,12 +240,7 @@ def test_an_editor_adds_a_member_by_hand_and_the_site_and_her_account_agree(
     expect(page.get_by_text("iryna@example.org").first).to_be_visible()
     # she signs in: her account and the site both say she is a member
     reader = page.context.browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
-    reader.goto(live_server.url + "/members/sign-in/")
-    reader.get_by_role("main").get_by_label("E-mail address").fill("iryna@example.org")
-    reader.get_by_role("button", name="E-mail me a sign-in link").click()
-    path = re.search(r"/members/sign-in/[^/\s]+/", mailoutbox[-1].body).group(0)
-    reader.goto(live_server.url + path)
-    reader.get_by_role("button", name="Sign in to your account").click()
+    sign_in_as_member(reader, live_server, mailoutbox, "iryna@example.org")
     expect(reader.get_by_text("You are a member. Thank you.")).to_be_visible()
     expect(reader.get_by_text("Added by the newsroom")).to_be_visible()
     reader.goto(live_server.url + "/news/power-returns/")

@@ -15,6 +15,7 @@ from django_tasks_db.models import DBTaskResult
 
 from masthead.members import services
 from masthead.members.models import Gift, Member, Membership, Payment, SignInLink
+from masthead.members.tests import factories
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -203,16 +204,10 @@ def test_deleting_an_account_cancels_stripe_first_and_keeps_only_payments(
         "status": "active",
         "canceled_at": None,
     }
-    received = Gift.objects.create(
-        buyer_email="taras@example.org",
-        buyer_name="Taras",
+    received = factories.gift(
         recipient_email="Olena@example.org",
         recipient_name="Olena",
         message="For you",
-        months=3,
-        deliver_on=timezone.localdate(),
-        amount=2500,
-        currency="EUR",
         state=Gift.State.REDEEMED,
         redeem_key_hash="a" * 64,
     )

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from masthead.members import services
 from masthead.members.models import Gift, Member, Membership, Payment
+from masthead.members.tests import factories
 from masthead.members.tests.test_webhooks import check_scenario
 
 pytestmark = pytest.mark.django_db
@@ -103,19 +104,8 @@ def test_gift_months_end_on_a_real_day():
     assert _add_months(datetime(2026, 11, 25), 12) == datetime(2027, 11, 25)
 
 
-def paid_gift(recipient, *, buyer_name="Taras", language="en"):
-    return Gift.objects.create(
-        buyer_email="taras@example.org",
-        buyer_name=buyer_name,
-        recipient_email=recipient,
-        recipient_name="Friend",
-        months=3,
-        deliver_on=timezone.localdate(),
-        amount=2500,
-        currency="EUR",
-        state=Gift.State.PAID,
-        language=language,
-    )
+def paid_gift(recipient, *, buyer_name="Taras"):
+    return factories.gift(recipient_email=recipient, buyer_name=buyer_name)
 
 
 class RefusesOneRecipient:

@@ -5,10 +5,10 @@ import re
 
 import pytest
 from django.core import mail
-from django.utils import timezone
 
 from masthead.members import services
-from masthead.members.models import Gift, Member
+from masthead.members.models import Member
+from masthead.members.tests import factories
 
 pytestmark = pytest.mark.django_db
 
@@ -32,15 +32,7 @@ def test_token_pages_answer_head_and_are_never_stored(client, newsroom):
     assert assert_private_and_head_like_get(client, link).status_code == 200
     assert assert_private_and_head_like_get(client, "/members/sign-in/made-up/").status_code == 410
     # a gift link, valid and made up
-    Gift.objects.create(
-        buyer_email="taras@example.org",
-        recipient_email="mariia@example.org",
-        months=3,
-        deliver_on=timezone.localdate(),
-        amount=2500,
-        currency="EUR",
-        state=Gift.State.PAID,
-    )
+    factories.gift()
     services.deliver_due_gifts()
     gift_link = re.search(r"/members/gift/redeem/[^/\s]+/", mail.outbox[-1].body).group(0)
     assert assert_private_and_head_like_get(client, gift_link).status_code == 200
