@@ -20,3 +20,14 @@ def gift(**fields):
         **fields,
     }
     return Gift.objects.create(**values)
+
+
+def member(email="paid@example.org", **fields):
+    """A member now: a monthly membership that counts, so the site and the account page agree."""
+    from masthead.members import services
+    from masthead.members.models import Member
+
+    person = Member.objects.create(email=email, **fields)
+    person.memberships.create(kind="recurring", state="active", interval="month", amount=1000)
+    services.refresh_member(person)
+    return person
