@@ -22,6 +22,9 @@ from masthead.core import editions
 from masthead.core.models import NewsroomSettings
 from masthead.images.tests.factories import NewsImageFactory
 
+# The local Stripe stand-in, for the journeys in tests/ (the members tests own it).
+from masthead.members.tests.conftest import stripe_world  # noqa: E402, F401
+
 
 @dataclass
 class Newsroom:

@@ -4,25 +4,35 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from wagtail.admin.forms import WagtailAdminModelForm
 
+from masthead.core.validators import refuse_control_characters
 from masthead.newsletters import services as newsletter_services
 
+from . import services
+from .money import format_money
 from .services import FREQUENCIES, GIFT_MONTHS
 
 
-def money(minor, currency):
-    return f"{minor / 100:.2f}".removesuffix(".00") + f" {currency.upper()}"
-
-
 class AddressField(forms.CharField):
-    """An e-mail address checked the way newsletter sign-ups are (syntax only, with a clear reason)."""
+    """An e-mail address checked the way newsletter sign-ups are (syntax only), refused in plain
+    words rather than the validator's."""
 
-    def __init__(self, **kwargs):
-        kwargs.setdefault("max_length", 320)
+    def __init__(self, *, autocomplete="email", **kwargs):
+        messages = kwargs.pop("error_messages", {})
+        kwargs.setdefault("max_length", 254)
         kwargs.setdefault(
-            "widget", forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"})
+            "widget",
+            forms.EmailInput(attrs={"autocomplete": autocomplete, "spellcheck": "false"}),
         )
         super().__init__(**kwargs)
+        self.error_messages.update(
+            {
+                "required": _("Enter the e-mail address."),
+                "max_length": _("That address is too long to be an e-mail address."),
+                **messages,
+            }
+        )
 
     def clean(self, value):
         value = super().clean(value)
@@ -31,7 +41,26 @@ class AddressField(forms.CharField):
         try:
             return newsletter_services.normalise_address(value)
         except newsletter_services.InvalidAddress as error:
-            raise forms.ValidationError(str(error)) from error
+            raise forms.ValidationError(
+                _(
+                    "This does not look like an e-mail address. Check it: it looks like name@example.org."
+                )
+            ) from error
+
+
+class NameField(forms.CharField):
+    """A person's name, on one line: it goes into e-mail subjects and greetings."""
+
+    default_validators = [refuse_control_characters]
+
+    def __init__(self, *, required_message, autocomplete="off", **kwargs):
+        kwargs.setdefault("max_length", 150)
+        kwargs.setdefault("widget", forms.TextInput(attrs={"autocomplete": autocomplete}))
+        super().__init__(**kwargs)
+        self.error_messages.update(
+            required=required_message,
+            max_length=_("Shorten the name to 150 characters or fewer."),
+        )
 
 
 class JoinForm(forms.Form):
@@ -40,10 +69,18 @@ class JoinForm(forms.Form):
         choices=[("month", _("Monthly")), ("year", _("Yearly")), ("once", _("Once"))],
         initial="month",
         widget=forms.RadioSelect,
-        error_messages={"required": _("Choose monthly, yearly or once.")},
+        error_messages={
+            "required": _("Choose monthly, yearly or once."),
+            "invalid_choice": _("Choose monthly, yearly or once."),
+        },
     )
     amount = forms.CharField(label=_("Amount"), required=False)
-    custom_amount = forms.CharField(label=_("Other amount"), required=False, max_length=12)
+    custom_amount = forms.CharField(
+        label=_("Other amount"),
+        required=False,
+        max_length=12,
+        error_messages={"max_length": _("Enter the amount in numbers, like 12 or 12.50.")},
+    )
     email = AddressField(
         label=_("E-mail address"), error_messages={"required": _("Enter your e-mail address.")}
     )
@@ -85,7 +122,7 @@ class JoinForm(forms.Form):
             self.add_error(
                 field,
                 _("The smallest amount we can take is %(minimum)s.")
-                % {"minimum": money(minimum, self.config.currency)},
+                % {"minimum": format_money(minimum, self.config.currency)},
             )
         elif minor > 100_000_00:
             self.add_error("custom_amount", _("That is more than we can take online."))
@@ -101,20 +138,43 @@ class GiftForm(forms.Form):
         choices=[(m, _("%(n)s months") % {"n": m}) for m in GIFT_MONTHS],
         widget=forms.RadioSelect,
         initial=12,
-        error_messages={"required": _("Choose how long the gift lasts.")},
+        error_messages={
+            "required": _("Choose how long the gift lasts."),
+            "invalid_choice": _("Choose how long the gift lasts."),
+        },
     )
-    recipient_name = forms.CharField(label=_("Their name"), max_length=150)
-    recipient_email = AddressField(label=_("Their e-mail address"))
+    recipient_name = NameField(
+        label=_("Their name"), required_message=_("Enter the name of the person you give it to.")
+    )
+    recipient_email = AddressField(
+        label=_("Their e-mail address"),
+        autocomplete="off",  # not the buyer's own address
+        error_messages={"required": _("Enter their e-mail address: the gift is sent there.")},
+    )
     message = forms.CharField(
-        label=_("Your message"), required=False, max_length=1000, widget=forms.Textarea
+        label=_("Your message"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea,
+        error_messages={"max_length": _("Shorten the message to 1,000 characters or fewer.")},
     )
     deliver_on = forms.DateField(
         label=_("Send it on"),
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": _("Enter a date like 2026-12-24.")},
+        error_messages={
+            "required": _("Choose the day we send it."),
+            "invalid": _("Enter a date like 2026-12-24."),
+        },
     )
-    buyer_name = forms.CharField(label=_("Your name"), max_length=150)
-    buyer_email = AddressField(label=_("Your e-mail address"))
+    buyer_name = NameField(
+        label=_("Your name"),
+        autocomplete="name",
+        required_message=_("Enter your name: the e-mail tells them who the gift is from."),
+    )
+    buyer_email = AddressField(
+        label=_("Your e-mail address"),
+        error_messages={"required": _("Enter your e-mail address: the receipt goes there.")},
+    )
 
     def clean_deliver_on(self):
         day = self.cleaned_data["deliver_on"]
@@ -137,3 +197,47 @@ class DeleteAccountForm(forms.Form):
         label=_("I understand: my membership ends now and my account is erased"),
         error_messages={"required": _("Tick the box to confirm.")},
     )
+
+
+class MemberAdminForm(WagtailAdminModelForm):
+    """A member in the admin. Staff give a membership here (a contributor, a partner); whether
+    someone is a member now follows from their memberships and is never ticked by hand."""
+
+    complimentary = forms.BooleanField(
+        label=_("Member by the newsroom’s decision"),
+        required=False,
+        help_text=_("For people you give a membership to. Paying members need nothing here."),
+    )
+    complimentary_until = forms.DateField(
+        label=_("Until"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("The last day of the membership. Leave empty for no end."),
+        error_messages={"invalid": _("Enter a date like 2026-12-24.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        given = services.complimentary_membership(self.instance)
+        if given is not None:
+            self.initial.setdefault("complimentary", True)
+            if given.renews_at:
+                self.initial.setdefault(
+                    "complimentary_until", timezone.localtime(given.renews_at).date()
+                )
+
+    def clean_complimentary_until(self):
+        until = self.cleaned_data.get("complimentary_until")
+        if until and until < timezone.localdate() and self.cleaned_data.get("complimentary"):
+            raise forms.ValidationError(_("Choose today or a day to come."))
+        return until
+
+    def save(self, commit=True):
+        member = super().save(commit=commit)
+        if commit:
+            services.keep_complimentary_membership(
+                member,
+                given=self.cleaned_data.get("complimentary", False),
+                until=self.cleaned_data.get("complimentary_until"),
+            )
+        return member

@@ -5,6 +5,7 @@ it bills: memberships and payments here follow what Stripe says (services.sync_*
 browser coming back from checkout claims.
 """
 
+from django.contrib.admin import display as admin_display
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
@@ -14,6 +15,9 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 
 from masthead.core import editions
 from masthead.core.editions import language_field
+from masthead.core.validators import refuse_control_characters
+
+from .money import format_money
 
 
 def parse_amounts(text):
@@ -118,7 +122,9 @@ class Member(models.Model):
     wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
 
     email = models.EmailField(_("e-mail address"))
-    name = models.CharField(_("name"), max_length=150, blank=True)
+    name = models.CharField(
+        _("name"), max_length=150, blank=True, validators=[refuse_control_characters]
+    )
     # The edition they joined or last asked for a sign-in link in: their e-mails are written in it.
     language = language_field(_("language"), default=editions.current)
     stripe_customer_id = models.CharField(
@@ -126,9 +132,10 @@ class Member(models.Model):
     )
     created_at = models.DateTimeField(_("joined"), default=timezone.now)
     last_signed_in_at = models.DateTimeField(_("last signed in"), null=True, blank=True)
-    # Kept by services.refresh_member(): whether a membership counts now, for the count and appeals.
-    is_active = models.BooleanField(_("member now"), default=False, db_index=True)
-    active_since = models.DateTimeField(_("member since"), null=True, blank=True)
+    # Kept by services.refresh_member() from the memberships: the one answer to "is this person a
+    # member now?", for the count, the appeals and the account page alike. Never typed by hand.
+    is_active = models.BooleanField(_("member now"), default=False, db_index=True, editable=False)
+    active_since = models.DateTimeField(_("member since"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("member")
@@ -151,6 +158,8 @@ class Membership(models.Model):
     class Kind(models.TextChoices):
         RECURRING = "recurring", _("Recurring")
         GIFT = "gift", _("Gift")
+        # Given by the newsroom in the admin (a contributor, a partner, a reader in hardship).
+        COMPLIMENTARY = "complimentary", _("Added by the newsroom")
 
     class State(models.TextChoices):
         INCOMPLETE = "incomplete", _("Waiting for the first payment")
@@ -197,7 +206,7 @@ class Membership(models.Model):
 
     @property
     def amount_display(self):
-        money = f"{self.amount / 100:.2f} {self.currency.upper()}"
+        money = format_money(self.amount, self.currency)
         if self.interval == self.Interval.MONTH:
             return _("%(money)s a month") % {"money": money}
         if self.interval == self.Interval.YEAR:
@@ -233,7 +242,17 @@ class Payment(models.Model):
         ordering = ["-paid_at"]
 
     def __str__(self):
-        return f"{self.amount / 100:.2f} {self.currency.upper()} ({self.get_kind_display()})"
+        return f"{self.amount_display} ({self.get_kind_display()})"
+
+    @property
+    @admin_display(description=_("amount"), ordering="amount")
+    def amount_display(self):
+        return format_money(self.amount, self.currency)
+
+    @property
+    @admin_display(description=_("refunded"), ordering="amount_refunded")
+    def refunded_display(self):
+        return format_money(self.amount_refunded, self.currency) if self.amount_refunded else ""
 
 
 class Gift(models.Model):
@@ -247,9 +266,13 @@ class Gift(models.Model):
         REFUNDED = "refunded", _("Refunded")
 
     buyer_email = models.EmailField(_("buyer's address"))
-    buyer_name = models.CharField(_("buyer's name"), max_length=150, blank=True)
+    buyer_name = models.CharField(
+        _("buyer's name"), max_length=150, blank=True, validators=[refuse_control_characters]
+    )
     recipient_email = models.EmailField(_("recipient's address"))
-    recipient_name = models.CharField(_("recipient's name"), max_length=150, blank=True)
+    recipient_name = models.CharField(
+        _("recipient's name"), max_length=150, blank=True, validators=[refuse_control_characters]
+    )
     message = models.TextField(_("message"), max_length=1000, blank=True)
     # The edition it was bought in: the recipient's e-mail is written in its language.
     language = language_field(_("language"), default=editions.current)
@@ -304,8 +327,11 @@ class SignInLink(models.Model):
 
     member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="sign_in_links")
     key_hash = models.CharField(max_length=64, unique=True)
+    # The request that asked for it: its task, run twice, sends one link (services.send_sign_in_link).
+    request_id = models.CharField(max_length=32, unique=True, null=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
     used_at = models.DateTimeField(null=True, blank=True)
 
     def __str__(self):

@@ -9,6 +9,7 @@ import calendar
 import json
 import logging
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
@@ -24,6 +25,8 @@ from wagtail.models import Site
 
 from masthead.core import editions, mail, pagecache, ratelimit
 from masthead.core.keys import hash_key
+from masthead.core.validators import without_control_characters
+from masthead.newsletters import outbox
 
 from . import stripe_api
 from .models import (
@@ -36,6 +39,7 @@ from .models import (
     SignInLink,
     StripeEvent,
 )
+from .money import format_money
 
 logger = logging.getLogger("masthead.members")
 
@@ -46,6 +50,11 @@ MEMBER_COOKIE = "masthead_member"
 MEMBER_COOKIE_SALT = "masthead.members.cookie"
 MEMBER_COOKIE_AGE = 400 * 24 * 3600
 DISMISS_COOKIE = "masthead_banner_dismissed"
+MEMBER_NOW_KEY = "members:now"
+MEMBER_NOW_SECONDS = 3600
+JUST_PAID_SECONDS = 3600
+# Stripe retries an event for up to three days; a payment older than that reaches us only replayed.
+RECEIPT_WINDOW = timedelta(days=3)
 GIFT_LINK_LIFETIME = timedelta(days=365)
 FREQUENCIES = ("month", "year", "once")
 GIFT_MONTHS = (3, 6, 12)
@@ -144,26 +153,49 @@ def progress(campaign):
         "goal": campaign.goal,
         "percent": min(100, round(current * 100 / goal)),
         "kind": campaign.goal_kind,
+        # An amount goal in minor units too, for templates that show it as money.
+        "current_minor": current * 100,
+        "goal_minor": campaign.goal * 100,
         "currency": membership_settings().currency.upper(),
     }
 
 
-def member_cookie_value(member):
-    return signing.dumps({"m": member.pk}, salt=MEMBER_COOKIE_SALT)
+def member_cookie_value(member, *, just_paid=False):
+    value = {"m": member.pk}
+    if just_paid:
+        value["paid"] = int(time.time())
+    return signing.dumps(value, salt=MEMBER_COOKIE_SALT)
+
+
+def _member_cookie(request):
+    value = request.COOKIES.get(MEMBER_COOKIE)
+    if not value:
+        return {}
+    try:
+        data = signing.loads(value, salt=MEMBER_COOKIE_SALT, max_age=MEMBER_COOKIE_AGE)
+    except signing.BadSignature:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def recognised_member_id(request):
     """The member this browser belongs to (signed in, or back from checkout), without a query."""
     member_id = request.session.get("member_id") if hasattr(request, "session") else None
-    if member_id:
-        return member_id
-    value = request.COOKIES.get(MEMBER_COOKIE)
-    if not value:
-        return None
-    try:
-        return signing.loads(value, salt=MEMBER_COOKIE_SALT, max_age=MEMBER_COOKIE_AGE)["m"]
-    except (signing.BadSignature, KeyError, TypeError):
-        return None
+    return member_id or _member_cookie(request).get("m")
+
+
+def recognised_as_member(request):
+    """Whether this browser belongs to someone who is a member now, as the account page says
+    (Member.is_active); or to someone back from paying a membership on Stripe's page within the
+    hour, whose membership Stripe's event is about to write."""
+    member_id = recognised_member_id(request)
+    if not member_id:
+        return False
+    cookie = _member_cookie(request)
+    paid = cookie.get("paid") if cookie.get("m") == member_id else None
+    if isinstance(paid, int) and time.time() - paid < JUST_PAID_SECONDS:
+        return True
+    return is_member_now(member_id)
 
 
 # --- Paying ----------------------------------------------------------------------------------
@@ -176,8 +208,13 @@ def membership_settings(request=None):
     return MembershipSettings.for_site(site) if site else MembershipSettings()
 
 
-def start_checkout(*, frequency, amount, email, success_url, cancel_url, request=None):
-    """Open a Stripe Checkout session for a membership or one-time support; return its URL."""
+def start_checkout(
+    *, frequency, amount, email, success_url, cancel_url, request=None, signed_in=None
+):
+    """Open a Stripe Checkout session for a membership or one-time support; return its URL.
+
+    `signed_in` is the member signed in on this browser, if any.
+    """
     assert frequency in FREQUENCIES
     config = membership_settings(request)
     currency = config.currency.lower()
@@ -223,14 +260,37 @@ def start_checkout(*, frequency, amount, email, success_url, cancel_url, request
         cancel_url=cancel_url,
         metadata={"masthead_kind": kind, **edition},
     )
-    known = Member.objects.filter(email__iexact=email, stripe_customer_id__isnull=False).first()
-    if known:
-        params["customer"] = known.stripe_customer_id
+    # Only a member signed in with this address pays as their Stripe customer (their saved cards,
+    # their invoices). A typed address proves nothing: it gets a customer of its own.
+    if (
+        signed_in is not None
+        and signed_in.stripe_customer_id
+        and signed_in.email.lower() == email.lower()
+    ):
+        params["customer"] = signed_in.stripe_customer_id
     else:
         params["customer_email"] = email
         if frequency == "once":
             params["customer_creation"] = "always"
     return stripe_api.create_checkout_session(params)["url"]
+
+
+def buy_gift(*, config, success_url, cancel_url, **details):
+    """Save a gift, unpaid, and open the Stripe Checkout session paying for it; return its URL.
+
+    If Stripe cannot open the session, the gift is not kept: nothing waits for a payment that
+    cannot come.
+    """
+    gift = Gift.objects.create(
+        **details,
+        amount=config.gift_price(details["months"]),
+        currency=config.currency.upper(),
+    )
+    try:
+        return start_gift_checkout(gift=gift, success_url=success_url, cancel_url=cancel_url)
+    except Exception:
+        Gift.objects.filter(pk=gift.pk, state=Gift.State.UNPAID).delete()
+        raise
 
 
 def start_gift_checkout(*, gift, success_url, cancel_url):
@@ -267,6 +327,15 @@ def start_gift_checkout(*, gift, success_url, cancel_url):
     return session["url"]
 
 
+def gift_not_paid(session):
+    """Checkout expired without a payment: the gift it would have paid for is dropped."""
+    gift_id = (session.get("metadata") or {}).get("gift_id")
+    if gift_id:
+        Gift.objects.filter(
+            pk=gift_id, state=Gift.State.UNPAID, stripe_payment_intent_id__isnull=True
+        ).delete()
+
+
 # --- Stripe's events -------------------------------------------------------------------------
 
 
@@ -291,6 +360,9 @@ def handle_event(event):
 
 def on_checkout_session(obj):
     session = stripe_api.checkout_session(obj["id"])
+    if session["status"] == "expired":
+        gift_not_paid(session)
+        return
     if session["status"] != "complete":
         return
     email = (session.get("customer_details") or {}).get("email") or session.get("customer_email")
@@ -451,7 +523,7 @@ def sync_payment(payment_intent_id, *, kind, member, invoice_id=""):
         "amount_refunded": refunded,
         "currency": intent["currency"],
         "paid_at": _time(charge.get("created") or intent["created"]),
-        "refunded_at": _time(_latest_refund_time(charge)) if refunded else None,
+        "refunded_at": _refunded_at(payment_intent_id) if refunded else None,
     }
     if member is not None:
         defaults["member"] = member
@@ -473,9 +545,12 @@ def sync_payment(payment_intent_id, *, kind, member, invoice_id=""):
     return payment
 
 
-def _latest_refund_time(charge):
-    refunds = (charge.get("refunds") or {}).get("data") or []
-    return max((r.get("created") or 0 for r in refunds), default=0) or charge.get("created")
+def _refunded_at(payment_intent_id):
+    """When the payment was last refunded, from Stripe's refunds (a charge has not listed its
+    refunds unless expanded since API version 2022-11-15)."""
+    refunds = stripe_api.refunds(payment_intent_id)
+    moments = [r["created"] for r in refunds if r.get("status") in ("succeeded", "pending")]
+    return _time(max(moments)) if moments else None
 
 
 def refresh_member(member):
@@ -486,6 +561,8 @@ def refresh_member(member):
     if (member.is_active, member.active_since) != (is_active, since):
         Member.objects.filter(pk=member.pk).update(is_active=is_active, active_since=since)
         member.is_active, member.active_since = is_active, since
+        _member_changed(member.pk)
+        transaction.on_commit(lambda: _member_changed(member.pk))
         progress_counted()
 
 
@@ -509,32 +586,42 @@ def gift_paid(session, payment):
 
 
 def deliver_due_gifts(today=None):
-    """Send the redeem e-mail of every paid gift whose delivery date has come. Returns how many."""
+    """Send the redeem e-mail of every paid gift whose delivery date has come. Returns how many.
+
+    Gift by gift: one that cannot be sent (its mail refused) stays paid, is logged and is tried
+    again next round, while the others go out.
+    """
     today = today or timezone.localdate()
     sent = 0
-    for gift_id in Gift.objects.filter(state=Gift.State.PAID, deliver_on__lte=today).values_list(
-        "pk", flat=True
-    ):
-        with transaction.atomic():
-            gift = Gift.objects.select_for_update().get(pk=gift_id)
-            if gift.state != Gift.State.PAID:
-                continue
-            key = secrets.token_urlsafe(32)
-            gift.redeem_key_hash = hash_key(key)
-            gift.state = Gift.State.DELIVERED
-            gift.delivered_at = timezone.now()
-            gift.save(update_fields=["redeem_key_hash", "state", "delivered_at"])
-            # Sent inside the transaction: if it fails, the gift stays paid and is tried again.
-            with translation.override(gift.language):
-                _send(
-                    "members/email/gift",
-                    gift.recipient_email,
-                    _("%(name)s gave you a membership")
-                    % {"name": gift.buyer_name or gift.buyer_email},
-                    {"gift": gift, "redeem_url": absolute_url("members:redeem_gift", key)},
-                )
-        sent += 1
+    due = Gift.objects.filter(state=Gift.State.PAID, deliver_on__lte=today)
+    for gift_id in due.order_by("deliver_on", "pk").values_list("pk", flat=True):
+        try:
+            sent += _deliver_gift(gift_id)
+        except Exception:
+            logger.exception("Gift %s could not be delivered; trying again next round", gift_id)
     return sent
+
+
+@transaction.atomic
+def _deliver_gift(gift_id):
+    gift = Gift.objects.select_for_update().get(pk=gift_id)
+    if gift.state != Gift.State.PAID:
+        return 0
+    key = secrets.token_urlsafe(32)
+    gift.redeem_key_hash = hash_key(key)
+    gift.state = Gift.State.DELIVERED
+    gift.delivered_at = timezone.now()
+    gift.save(update_fields=["redeem_key_hash", "state", "delivered_at"])
+    # Sent inside the transaction: if it fails, the gift stays paid and is tried again.
+    giver = without_control_characters(gift.buyer_name) or gift.buyer_email
+    with translation.override(gift.language):
+        _send(
+            "members/email/gift",
+            gift.recipient_email,
+            _("%(name)s gave you a membership") % {"name": giver},
+            {"gift": gift, "redeem_url": absolute_url("members:redeem_gift", key)},
+        )
+    return 1
 
 
 class LinkResult:
@@ -600,12 +687,14 @@ def _add_months(moment, months):
     return moment.replace(year=year, month=month + 1, day=day)
 
 
-def expire_gifts(now=None):
-    """End gift memberships whose time is up. Returns how many ended."""
+def expire_memberships(now=None):
+    """End gift and newsroom-given memberships whose time is up. Returns how many ended."""
     now = now or timezone.now()
     ended = 0
     for membership in Membership.objects.filter(
-        kind=Membership.Kind.GIFT, state=Membership.State.GIFT, renews_at__lte=now
+        kind__in=[Membership.Kind.GIFT, Membership.Kind.COMPLIMENTARY],
+        state__in=[Membership.State.GIFT, Membership.State.ACTIVE],
+        renews_at__lte=now,
     ).select_related("member"):
         Membership.objects.filter(pk=membership.pk).update(
             state=Membership.State.ENDED, ended_at=membership.renews_at
@@ -615,32 +704,114 @@ def expire_gifts(now=None):
     return ended
 
 
+@transaction.atomic
+def keep_complimentary_membership(member, *, given, until=None):
+    """Make someone a member by the newsroom's decision, until a day or with no end, or stop it.
+
+    A membership like any other (it counts, it is thanked, the account page shows it), so that
+    "is a member" has one answer everywhere: Member.is_active, kept by refresh_member().
+    """
+    now = timezone.now()
+    # To the end of the day chosen, in the newsroom's time zone.
+    ends = timezone.make_aware(datetime.combine(until, datetime.max.time())) if until else None
+    current = (
+        member.memberships.select_for_update()
+        .filter(kind=Membership.Kind.COMPLIMENTARY)
+        .exclude(state=Membership.State.ENDED)
+        .first()
+    )
+    if given and (ends is None or ends > now):
+        if current is None:
+            Membership.objects.create(
+                member=member,
+                kind=Membership.Kind.COMPLIMENTARY,
+                state=Membership.State.ACTIVE,
+                started_at=now,
+                renews_at=ends,
+            )
+        elif current.renews_at != ends:
+            Membership.objects.filter(pk=current.pk).update(renews_at=ends)
+    elif current is not None:
+        Membership.objects.filter(pk=current.pk).update(
+            state=Membership.State.ENDED, ended_at=min(ends or now, now)
+        )
+    refresh_member(member)
+
+
+def complimentary_membership(member):
+    """The newsroom-given membership running now, if any (for the admin's form)."""
+    if member.pk is None:
+        return None
+    return (
+        member.memberships.filter(kind=Membership.Kind.COMPLIMENTARY)
+        .exclude(state=Membership.State.ENDED)
+        .first()
+    )
+
+
+def is_member_now(member_id):
+    """Whether the member this browser belongs to is a member now (Member.is_active), through the
+    cache shared with the worker: one look-up per member and change, not one per page view."""
+    if not member_id:
+        return False
+    shared = pagecache.shared_cache()
+    key = f"{MEMBER_NOW_KEY}:{member_id}"
+    now = shared.get(key)
+    if now is None:
+        now = Member.objects.filter(pk=member_id, is_active=True).exists()
+        shared.set(key, now, MEMBER_NOW_SECONDS)
+    return now
+
+
+def _member_changed(member_id):
+    pagecache.shared_cache().delete(f"{MEMBER_NOW_KEY}:{member_id}")
+
+
 # --- Signing in ------------------------------------------------------------------------------
 
 
 def request_sign_in(email, *, ip_hash=""):
-    """E-mail a sign-in link if the address belongs to a member. The caller answers the same
-    whatever happens here, so nobody learns who is a member."""
+    """Queue a sign-in link for an address, whoever it belongs to.
+
+    The request does the same work for a member's address and a stranger's (no look-up, no mail:
+    the worker does both), so neither its time nor its answer, nor a mail server outage, tells
+    anyone who is a member. Returns False when the address or the IP asked too often.
+    """
     email = email.strip().lower()
     if not ratelimit.allow("member-sign-in-address", email, 3, 15 * 60):
         return False
     if ip_hash and not ratelimit.allow("member-sign-in-ip", ip_hash, 20, 3600):
         return False
+    from . import tasks
+
+    # The edition they asked in: the link and the mail follow it.
+    tasks.send_sign_in_link.enqueue(email, editions.current(), secrets.token_hex(16))
+    return True
+
+
+def send_sign_in_link(email, language, request_id):
+    """E-mail a sign-in link if the address belongs to a member (a task). Returns whether it did.
+
+    Safe to run twice: the request's link is sent once; a run that died between sending and
+    recording sends a fresh link (at most one repeat), which replaces the first.
+    """
     member = Member.objects.filter(email__iexact=email).first()
     if member is None:
         return False
-    language = editions.current()  # the edition they asked in: the link and the mail follow it
-    if member.language != language:
-        member.language = language
-        member.save(update_fields=["language"])
-    key = secrets.token_urlsafe(32)
-    now = timezone.now()
-    SignInLink.objects.create(
-        member=member,
-        key_hash=hash_key(key),
-        expires_at=now + timedelta(minutes=SignInLink.LIFETIME_MINUTES),
-    )
-    with translation.override(language):
+    with transaction.atomic():
+        link = SignInLink.objects.select_for_update().filter(request_id=request_id).first()
+        if link is not None and link.sent_at is not None:
+            return False
+        if member.language != language and language in editions.codes():
+            member.language = language
+            member.save(update_fields=["language"])
+        key = secrets.token_urlsafe(32)
+        now = timezone.now()
+        link = link or SignInLink(member=member, request_id=request_id)
+        link.key_hash = hash_key(key)
+        link.expires_at = now + timedelta(minutes=SignInLink.LIFETIME_MINUTES)
+        link.save()
+    with translation.override(member.language):
         _send(
             "members/email/sign_in",
             member.email,
@@ -651,6 +822,7 @@ def request_sign_in(email, *, ip_hash=""):
                 "minutes": SignInLink.LIFETIME_MINUTES,
             },
         )
+    SignInLink.objects.filter(pk=link.pk).update(sent_at=timezone.now())
     return True
 
 
@@ -722,17 +894,30 @@ def export_data(member):
 
 
 def delete_member(member):
-    """Cancel what Stripe bills, then erase the member; payments stay, without who paid them."""
+    """Erase a member: cancel what Stripe bills and delete their Stripe customer, erase what they
+    bought and were given, and the copies of their e-mails on disk. Payments stay, without who
+    paid them (the accounts need them)."""
+    # Stripe first: if it refuses, nothing here is erased and the member can try again.
     for membership in member.memberships.filter(stripe_subscription_id__isnull=False).exclude(
         state=Membership.State.ENDED
     ):
-        # Stripe first: if it refuses, nothing here is erased and the member can try again.
         stripe_api.cancel_subscription(membership.stripe_subscription_id)
+    if member.stripe_customer_id:
+        # Their address, name and saved cards at Stripe; Stripe keeps the charges themselves.
+        stripe_api.delete_customer(member.stripe_customer_id)
     with transaction.atomic():
         Gift.objects.filter(buyer_email__iexact=member.email).update(
             buyer_email="", buyer_name="", message=""
         )
+        # A gift they received: delivered or redeemed, its link spent. One still waiting for its
+        # day is the buyer's order and is still sent.
+        Gift.objects.filter(recipient_email__iexact=member.email).exclude(
+            state__in=[Gift.State.UNPAID, Gift.State.PAID]
+        ).update(recipient_email="", recipient_name="", message="", redeem_key_hash=None)
+        member_id = member.pk
         member.delete()  # memberships and sign-in links go with it; payments keep no owner
+    _member_changed(member_id)
+    outbox.forget_address(member.email)
     progress_counted()
 
 
@@ -750,10 +935,21 @@ def _send(template, to, subject, context):
 
 
 def send_receipt(payment):
-    """Thank the payer and give them a receipt; a first membership payment also says welcome."""
+    """Thank the payer and give them a receipt; a first membership payment of someone who is a
+    member now also says welcome.
+
+    A payment older than Stripe's retries (an event replayed by hand, days later) is recorded
+    without a mail: it would thank, or welcome, for what the reader may have ended long ago.
+    """
     member = payment.member
+    if payment.paid_at < timezone.now() - RECEIPT_WINDOW:
+        logger.info(
+            "Payment %s is from %s: recorded without a receipt", payment.pk, payment.paid_at
+        )
+        return False
     first_membership = (
         payment.kind == Payment.Kind.MEMBERSHIP
+        and member.is_active
         and not member.payments.filter(
             kind=Payment.Kind.MEMBERSHIP, paid_at__lt=payment.paid_at
         ).exists()
@@ -766,7 +962,7 @@ def send_receipt(payment):
             {
                 "member": member,
                 "payment": payment,
-                "amount": f"{payment.amount / 100:.2f} {payment.currency.upper()}",
+                "amount": format_money(payment.amount, payment.currency),
                 "welcome": first_membership,
                 "newsletters_url": absolute_url("newsletters:signup")
                 + "?"
@@ -807,7 +1003,9 @@ def dashboard(now=None, months=12):
         )
         history.append((start, count))
     peak = max((count for _, count in history), default=0) or 1
-    currency = paying.values_list("currency", flat=True).first() or ""
+    # With nobody paying yet, the revenue is still in the currency the newsroom asks for.
+    currency = paying.values_list("currency", flat=True).first() or membership_settings().currency
+    mrr = (monthly or 0) + (yearly or 0) / 12
     return {
         "members": Member.objects.filter(is_active=True).count(),
         "new_this_month": Member.objects.filter(
@@ -817,8 +1015,9 @@ def dashboard(now=None, months=12):
             Q(state=Membership.State.ENDED, ended_at__gte=month_start)
             | Q(state=Membership.State.CANCELLING, updated_at__gte=month_start)
         ).count(),
-        "mrr": ((monthly or 0) + (yearly or 0) / 12) / 100,
+        "mrr": mrr / 100,
         "currency": currency.upper(),
+        "mrr_display": format_money(round(mrr), currency),
         "history": [
             {"month": start, "count": count, "height": round(count * 100 / peak)}
             for start, count in history

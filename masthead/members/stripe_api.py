@@ -70,6 +70,16 @@ def cancel_subscription(subscription_id):
     return plain(client().v1.subscriptions.cancel(subscription_id))
 
 
+def delete_customer(customer_id):
+    """Delete a customer at Stripe (it also cancels their subscriptions); gone already is done."""
+    try:
+        return plain(client().v1.customers.delete(customer_id))
+    except stripe.InvalidRequestError as error:
+        if error.code == "resource_missing":
+            return {"id": customer_id, "object": "customer", "deleted": True}
+        raise
+
+
 def portal_session(customer_id, return_url):
     return plain(
         client().v1.billing_portal.sessions.create(
@@ -92,6 +102,12 @@ def customer_subscriptions(customer_id):
         params={"customer": customer_id, "status": "all", "limit": 100}
     )
     return [plain(subscription) for subscription in found.data]
+
+
+def refunds(payment_intent_id):
+    """The refunds of a payment (at most 100: a payment is refunded once or a few times)."""
+    found = client().v1.refunds.list(params={"payment_intent": payment_intent_id, "limit": 100})
+    return [plain(refund) for refund in found.data]
 
 
 def customer(customer_id):

@@ -11,3 +11,9 @@ def send_receipt(payment_id):
     if payment is None or payment.member is None:
         return False
     return services.send_receipt(payment)
+
+
+@task()
+def send_sign_in_link(email, language, request_id):
+    """E-mail a sign-in link if the address is a member's. Once per request (request_id)."""
+    return services.send_sign_in_link(email, language, request_id)

@@ -16,16 +16,17 @@ from masthead.core import ratelimit, security
 from masthead.newsletters.services import keyed_hash
 
 from . import services, stripe_api
-from .forms import DeleteAccountForm, GiftForm, JoinForm, SignInForm, money
-from .models import Gift, Member
+from .forms import DeleteAccountForm, GiftForm, JoinForm, SignInForm
+from .models import Member
+from .money import format_money
 
 logger = logging.getLogger("masthead.members")
 
 
-def _remember(response, member):
+def _remember(response, member, *, just_paid=False):
     response.set_cookie(
         services.MEMBER_COOKIE,
-        services.member_cookie_value(member),
+        services.member_cookie_value(member, just_paid=just_paid),
         max_age=services.MEMBER_COOKIE_AGE,
         httponly=True,
         samesite="Lax",
@@ -34,8 +35,16 @@ def _remember(response, member):
     return response
 
 
-NOT_CONFIGURED = gettext_lazy("Payments are not configured yet. Please come back soon.")
 UNREACHABLE = gettext_lazy("We could not reach our payment provider. Please try again in a minute.")
+PORTAL_UNREACHABLE = gettext_lazy(
+    "We could not open your billing page at our payment provider. Nothing was changed. "
+    "Please try again in a minute."
+)
+
+
+def _payable(request):
+    """The posted data to check, or None: without Stripe keys nothing is checked or taken."""
+    return request.POST if request.method == "POST" and stripe_api.configured() else None
 
 
 def _checkout(request, form, open_session):
@@ -43,7 +52,7 @@ def _checkout(request, form, open_session):
     if request.method != "POST":
         return None, None, 200
     if not stripe_api.configured():
-        return None, NOT_CONFIGURED, 503
+        return None, None, 503  # the page's own notice says so, once
     if not form.is_valid():
         return None, None, 400
     try:
@@ -58,7 +67,7 @@ def _checkout(request, form, open_session):
 def join(request):
     """Become a member (monthly or yearly) or support once, through Stripe Checkout."""
     config = services.membership_settings(request)
-    form = JoinForm(request.POST or None, config=config, initial={"frequency": "month"})
+    form = JoinForm(_payable(request), config=config, initial={"frequency": "month"})
     response, problem, status = _checkout(
         request,
         form,
@@ -69,12 +78,15 @@ def join(request):
             success_url=services.absolute_url("members:thanks"),
             cancel_url=services.absolute_url("members:join"),
             request=request,
+            signed_in=_signed_in_member(request),
         ),
     )
     if response:
         return response
     options = {
-        frequency: [(minor, money(minor, config.currency)) for minor in config.suggested(frequency)]
+        frequency: [
+            (minor, format_money(minor, config.currency)) for minor in config.suggested(frequency)
+        ]
         for frequency in ("month", "year", "once")
     }
     return render(
@@ -92,34 +104,37 @@ def join(request):
     )
 
 
+GIFT_DETAILS = (
+    "buyer_email",
+    "buyer_name",
+    "recipient_email",
+    "recipient_name",
+    "message",
+    "months",
+    "deliver_on",
+)
+
+
 @ratelimit.limited("gift")
 def gift(request):
     """Buy a membership for someone else, delivered by e-mail on the day you choose."""
     config = services.membership_settings(request)
-    form = GiftForm(request.POST or None)
+    form = GiftForm(_payable(request))
 
     def open_session(data):
-        gift = Gift.objects.create(
-            buyer_email=data["buyer_email"],
-            buyer_name=data["buyer_name"],
-            recipient_email=data["recipient_email"],
-            recipient_name=data["recipient_name"],
-            message=data["message"],
-            months=data["months"],
-            deliver_on=data["deliver_on"],
-            amount=config.gift_price(data["months"]),
-            currency=config.currency.upper(),
-        )
-        return services.start_gift_checkout(
-            gift=gift,
+        return services.buy_gift(
+            config=config,
             success_url=services.absolute_url("members:thanks"),
             cancel_url=services.absolute_url("members:gift"),
+            **{field: data[field] for field in GIFT_DETAILS},
         )
 
     response, problem, status = _checkout(request, form, open_session)
     if response:
         return response
-    prices = [(m, money(config.gift_price(m), config.currency)) for m in services.GIFT_MONTHS]
+    prices = [
+        (m, format_money(config.gift_price(m), config.currency)) for m in services.GIFT_MONTHS
+    ]
     return render(
         request,
         "members/gift.html",
@@ -157,10 +172,11 @@ def thanks(request):
             "page_title": _("Thank you"),
         },
     )
-    if complete and kind != "gift":
+    if complete and kind == "membership":
         member = services.ensure_member(session["customer"], email)
         if member is not None:
-            _remember(response, member)  # appeals step back at once, before the webhook lands
+            # Appeals step back at once, before the webhook lands.
+            _remember(response, member, just_paid=True)
     return response
 
 
@@ -191,7 +207,7 @@ def dismiss_banner(request):
 @ratelimit.limited("sign-in")
 def sign_in(request):
     """Ask for a sign-in link. The answer is the same whether or not the address is a member's."""
-    form = SignInForm(request.POST or None)
+    form = SignInForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         services.request_sign_in(
             form.cleaned_data["email"], ip_hash=keyed_hash(ratelimit.client_ip(request))
@@ -234,6 +250,27 @@ def _signed_in_member(request):
     return Member.objects.filter(pk=member_id).first() if member_id else None
 
 
+def _account_page(request, member, *, delete_form=None, problem=None, status=200):
+    from masthead.newsletters.models import Subscriber
+    from masthead.newsletters.services import preferences_url
+
+    subscriber = Subscriber.objects.filter(email__iexact=member.email).first()
+    return render(
+        request,
+        "members/account.html",
+        {
+            "member": member,
+            "membership": member.current_membership,
+            "newsletters_url": preferences_url(subscriber) if subscriber else None,
+            "can_manage_billing": bool(member.stripe_customer_id) and stripe_api.configured(),
+            "delete_form": delete_form or DeleteAccountForm(),
+            "problem": problem,
+            "page_title": _("Your account"),
+        },
+        status=status,
+    )
+
+
 @ratelimit.limited("account")
 @never_cache
 def account(request):
@@ -252,26 +289,11 @@ def account(request):
                 portal = stripe_api.portal_session(
                     member.stripe_customer_id, services.absolute_url("members:account")
                 )
-            except Exception:  # noqa: BLE001
+            except Exception:  # noqa: BLE001 - Stripe down or refusing: say so on the page
                 logger.exception("Could not open the Stripe customer portal")
-            else:
-                return redirect(portal["url"])
-    from masthead.newsletters.models import Subscriber
-    from masthead.newsletters.services import preferences_url
-
-    subscriber = Subscriber.objects.filter(email__iexact=member.email).first()
-    return render(
-        request,
-        "members/account.html",
-        {
-            "member": member,
-            "membership": member.current_membership,
-            "newsletters_url": preferences_url(subscriber) if subscriber else None,
-            "can_manage_billing": bool(member.stripe_customer_id) and stripe_api.configured(),
-            "delete_form": DeleteAccountForm(),
-            "page_title": _("Your account"),
-        },
-    )
+                return _account_page(request, member, problem=PORTAL_UNREACHABLE, status=502)
+            return redirect(portal["url"])
+    return _account_page(request, member)
 
 
 @never_cache
@@ -292,6 +314,7 @@ def delete_account(request):
     if member is None:
         return redirect("members:sign_in")
     form = DeleteAccountForm(request.POST)
+    problem = None
     if form.is_valid():
         try:
             services.delete_member(member)
@@ -306,21 +329,7 @@ def delete_account(request):
             response = render(request, "members/deleted.html", {"page_title": _("Account deleted")})
             response.delete_cookie(services.MEMBER_COOKIE)
             return response
-    else:
-        problem = None
-    return render(
-        request,
-        "members/account.html",
-        {
-            "member": member,
-            "membership": member.current_membership,
-            "delete_form": form,
-            "problem": problem,
-            "can_manage_billing": bool(member.stripe_customer_id) and stripe_api.configured(),
-            "page_title": _("Your account"),
-        },
-        status=400,
-    )
+    return _account_page(request, member, delete_form=form, problem=problem, status=400)
 
 
 @ratelimit.limited("redeem")

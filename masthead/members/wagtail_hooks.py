@@ -1,5 +1,6 @@
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
@@ -7,6 +8,7 @@ from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 from masthead.core.admin_export import SafeExportIndexView
 
 from . import services
+from .forms import MemberAdminForm
 from .models import Campaign, Gift, Member, Payment
 
 
@@ -35,12 +37,25 @@ class MemberViewSet(SnippetViewSet):
     inspect_view_enabled = True
     index_view_class = SafeExportIndexView  # reader-typed text opens as text
     list_export = ["email", "name", "is_active", "active_since", "created_at", "stripe_customer_id"]
+    edit_handler = ObjectList(
+        [
+            FieldPanel("email"),
+            FieldPanel("name"),
+            FieldPanel("language"),
+            MultiFieldPanel(
+                [FieldPanel("complimentary"), FieldPanel("complimentary_until")],
+                heading=_("Membership given by the newsroom"),
+            ),
+        ],
+        base_form_class=MemberAdminForm,
+    )
 
 
 class PaymentViewSet(SnippetViewSet):
     model = Payment
     icon = "doc-full"
-    list_display = ["paid_at", "kind", "amount", "amount_refunded", "currency", "member"]
+    # Money as staff read it ("€10", "10 EUR"), not minor units beside a currency code.
+    list_display = ["paid_at", "kind", "amount_display", "refunded_display", "member"]
     list_filter = ["kind", "currency"]
     ordering = ["-paid_at"]
     inspect_view_enabled = True

@@ -71,3 +71,33 @@ def message(message_id):
     if int(index) >= len(parts):
         return None
     return _parse(file_name, int(index), parts[int(index)])
+
+
+def forget_address(address):
+    """Delete the written messages addressed to `address` (a reader erasing their account): their
+    sign-in, gift and preference links and receipts. Other messages in the same file stay."""
+    folder = _folder()
+    if not enabled() or not address or not folder.is_dir():
+        return 0
+    address = address.lower()
+    removed = 0
+    for path in folder.glob("*.log"):
+        parts = [p for p in path.read_text(errors="replace").split(SEPARATOR) if p.strip()]
+        kept = [part for part in parts if address not in _recipients(part)]
+        if len(kept) == len(parts):
+            continue
+        removed += len(parts) - len(kept)
+        if kept:
+            path.write_text(SEPARATOR.join(kept) + SEPARATOR)
+        else:
+            path.unlink()
+    return removed
+
+
+def _recipients(raw):
+    message = email.message_from_string(raw.strip(), policy=email.policy.default)
+    found = set()
+    for header in ("To", "Cc", "Bcc"):
+        for value in message.get_all(header) or []:
+            found.update(a.addr_spec.lower() for a in getattr(value, "addresses", ()))
+    return found

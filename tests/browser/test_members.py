@@ -2,14 +2,17 @@
 
 import datetime
 import re
+import urllib.request
 
 import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from masthead.members import services
-from masthead.members.models import Campaign, Member, Membership
-from tests.browser.helpers import assert_accessible, nu_html_errors
+from masthead.members.models import Campaign, Gift, Member, Membership
+from masthead.members.tests.conftest import WEBHOOK_SECRET
+from masthead.members.tests.stripe_standin import signed
+from tests.browser.helpers import assert_accessible, nu_html_errors, sign_in_to_admin
 
 pytestmark = [
     pytest.mark.browser,
@@ -57,15 +60,9 @@ def test_a_visitor_sees_the_drive_a_member_signs_in_and_sees_thanks(
     assert bar.get_attribute("value") == "1" and bar.get_attribute("max") == "20000"
     assert_accessible(page, "home with banner")
     # the member asks for a sign-in link and follows it from the e-mail
-    page.goto(live_server.url + "/members/sign-in/")
-    page.get_by_role("main").get_by_label("E-mail address").fill("olena@example.org")
-    page.get_by_role("button", name="E-mail me a sign-in link").click()
-    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
-    path = re.search(r"/members/sign-in/[^/\s]+/", mailoutbox[-1].body).group(0)
-    page.goto(live_server.url + path)
-    page.get_by_role("button", name="Sign in to your account").click()
+    sign_in_as_member(page, live_server, mailoutbox, "olena@example.org")
     expect(page.get_by_text("Signed in as olena@example.org")).to_be_visible()
-    expect(page.get_by_text("10.00 EUR a month")).to_be_visible()
+    expect(page.get_by_text("€10 a month")).to_be_visible()
     assert_accessible(page, "account")
     account_html = tmp_path / "account.html"
     account_html.write_text(page.content(), encoding="utf-8")
@@ -108,8 +105,144 @@ def test_the_join_form_explains_a_bad_amount(live_server, browser_page, drive, s
     page.get_by_role("textbox", name="Other amount").fill("1")
     page.get_by_role("main").get_by_label("E-mail address").fill("reader@example.org")
     page.get_by_role("button", name="Continue to payment").click()
-    expect(page.get_by_text("The smallest amount we can take is 3 EUR.")).to_be_visible()
+    expect(page.get_by_text("The smallest amount we can take is €3.")).to_be_visible()
     expect(page.get_by_role("main").get_by_label("E-mail address")).to_have_value(
         "reader@example.org"
     )
     assert_accessible(page, "join form with an error")
+
+
+def sign_in_as_member(page, live_server, mailoutbox, email):
+    """Ask for a sign-in link on the site, and follow it from the e-mail."""
+    page.goto(live_server.url + "/members/sign-in/")
+    page.get_by_role("main").get_by_label("E-mail address").fill(email)
+    page.get_by_role("button", name="E-mail me a sign-in link").click()
+    expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    path = re.search(r"/members/sign-in/[^/\s]+/", mailoutbox[-1].body).group(0)
+    page.goto(live_server.url + path)
+    page.get_by_role("button", name="Sign in to your account").click()
+
+
+def deliver(live_server, events):
+    """Send Stripe's events to the site's webhook over HTTP, signed as Stripe signs them."""
+    answers = []
+    for event in events:
+        body, signature = signed(event, WEBHOOK_SECRET)
+        request = urllib.request.Request(
+            live_server.url + "/members/webhooks/stripe/",
+            data=body.encode(),
+            headers={"Content-Type": "application/json", "Stripe-Signature": signature},
+        )
+        with urllib.request.urlopen(request) as response:  # noqa: S310 - the live test server
+            answers.append(response.status)
+    return answers
+
+
+def test_a_reader_joins_through_checkout_and_becomes_a_member(
+    live_server, browser_page, drive, stripe_world, mailoutbox, settings
+):
+    settings.CSP_EXTRA_FORM_ACTION = stripe_world.url  # Stripe's pages, here the stand-in's
+    settings.SITE_URL = live_server.url  # where Stripe sends the reader back
+    page = browser_page
+    page.goto(live_server.url + "/members/join/")
+    # amounts are written as the reader writes money
+    monthly = page.locator('.amounts[data-frequency="month"]')
+    expect(monthly.get_by_label("€10", exact=True)).to_be_visible()
+    monthly.get_by_label("€10", exact=True).check()
+    page.get_by_role("main").get_by_label("E-mail address").fill("petro@example.org")
+    page.get_by_role("button", name="Continue to payment").click()
+    # on Stripe's page (the stand-in), the reader pays
+    expect(page.get_by_role("heading", name="Stripe stand-in")).to_be_visible()
+    page.get_by_role("button", name="Pay").click()
+    expect(page.get_by_text("Welcome: you are a member.")).to_be_visible()
+    assert_accessible(page, "thanks")
+    # Stripe's events reach the webhook, signed
+    assert set(deliver(live_server, stripe_world.sent)) == {200}
+    member = Member.objects.get(email="petro@example.org")
+    assert member.is_active and member.memberships.get().amount == 1000
+    assert [m.subject for m in mailoutbox] == ["Welcome, member"]
+    assert "€10" in mailoutbox[0].body
+    # and the appeals step back for her
+    page.goto(live_server.url + "/")
+    expect(page.get_by_text("Help us reach 20,000 members")).to_have_count(0)
+
+
+def test_a_gift_stripe_cannot_take_says_so_and_keeps_the_form(
+    live_server, browser_page, drive, stripe_world
+):
+    page = browser_page
+    page.goto(live_server.url + "/members/gift/")
+    # an empty form is explained field by field
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_text("Enter the name of the person you give it to.")).to_be_visible()
+    expect(page.get_by_text("Enter your e-mail address: the receipt goes there.")).to_be_visible()
+    assert_accessible(page, "gift form with errors")
+    main = page.get_by_role("main")
+    main.get_by_label("6 months").check()
+    main.get_by_label("Their name").fill("Mariia")
+    main.get_by_label("Their e-mail address").fill("mariia@example.org")
+    main.get_by_label("Send it on").fill(timezone.localdate().isoformat())
+    main.get_by_label("Your name").fill("Taras")
+    main.get_by_label("Your e-mail address").fill("taras@example.org")
+    stripe_world.failures = 10  # Stripe is down
+    page.get_by_role("button", name="Continue to payment").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "We could not reach our payment provider. Please try again in a minute."
+    )
+    expect(main.get_by_label("Their name")).to_have_value("Mariia")
+    assert Gift.objects.count() == 0  # no unpaid gift left waiting
+
+
+def test_a_member_is_told_when_billing_cannot_open_and_deletes_her_account(
+    live_server, browser_page, drive, stripe_world, mailoutbox, settings
+):
+    settings.CSP_EXTRA_FORM_ACTION = stripe_world.url  # Stripe's pages, here the stand-in's
+    settings.SITE_URL = live_server.url  # where Stripe sends the reader back
+    member = Member.objects.get(email="olena@example.org")
+    member.stripe_customer_id = "cus_olena"
+    member.save()
+    stripe_world.objects["cus_olena"] = {
+        "id": "cus_olena",
+        "object": "customer",
+        "email": "olena@example.org",
+    }
+    page = browser_page
+    sign_in_as_member(page, live_server, mailoutbox, "olena@example.org")
+    # Stripe is down when she asks for her billing page: she is told so
+    stripe_world.failures = 10
+    page.get_by_role("button", name="Manage billing: card, plan or cancel").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "We could not open your billing page at our payment provider"
+    )
+    assert_accessible(page, "account with a billing problem")
+    # Stripe is back: billing opens Stripe's portal
+    stripe_world.failures = 0
+    page.get_by_role("button", name="Manage billing: card, plan or cancel").click()
+    expect(page.get_by_role("heading", name="Billing for cus_olena")).to_be_visible()
+    # and from her account page she deletes her account
+    page.goto(live_server.url + "/members/account/")
+    page.get_by_label("I understand: my membership ends now and my account is erased").check()
+    page.get_by_role("button", name="Delete my account").click()
+    expect(page.get_by_role("heading", name="Your account is deleted")).to_be_visible()
+    assert not Member.objects.filter(email="olena@example.org").exists()
+    assert ("DELETE", "/v1/customers/cus_olena") in [(r[0], r[1]) for r in stripe_world.requests]
+
+
+def test_an_editor_adds_a_member_by_hand_and_the_site_and_her_account_agree(
+    live_server, browser_page, drive, django_user_model, mailoutbox
+):
+    page = sign_in_to_admin(browser_page, live_server, django_user_model)
+    page.goto(live_server.url + "/admin/snippets/members/member/add/")
+    page.get_by_role("textbox", name="E-mail address").fill("iryna@example.org")
+    page.get_by_role("textbox", name="Name", exact=True).fill("Iryna")
+    page.get_by_role("checkbox", name="Member by the newsroom’s decision").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("iryna@example.org").first).to_be_visible()
+    # she signs in: her account and the site both say she is a member
+    reader = page.context.browser.new_context(viewport={"width": 1366, "height": 900}).new_page()
+    sign_in_as_member(reader, live_server, mailoutbox, "iryna@example.org")
+    expect(reader.get_by_text("You are a member. Thank you.")).to_be_visible()
+    expect(reader.get_by_text("Added by the newsroom")).to_be_visible()
+    reader.goto(live_server.url + "/news/power-returns/")
+    expect(reader.get_by_text("Thank you for being a member.")).to_be_visible()
+    reader.context.close()

@@ -16,7 +16,8 @@ from masthead.core import pagecache
 from masthead.core.fastpath import LOCAL, PageCacheApp
 from masthead.feed import services as feed_services
 from masthead.members import services as member_services
-from masthead.members.models import Campaign, Member
+from masthead.members.models import Campaign
+from masthead.members.tests import factories as member_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -164,7 +165,7 @@ def test_personal_requests_always_reach_django(wsgi, newsroom):
         body=[{"type": "paragraph", "value": f"<p>Paragraph {n}.</p>"} for n in range(6)],
     )
     assert "Help us reach 20,000 members" in wsgi.get(article.url).text
-    cookie = member_services.member_cookie_value(Member.objects.create(email="m@example.org"))
+    cookie = member_services.member_cookie_value(member_factories.member("m@example.org"))
     member = wsgi.get(article.url, HTTP_COOKIE=f"{member_services.MEMBER_COOKIE}={cookie}")
     assert "X-Cache" not in member.headers
     assert "Thank you for being a member" in member.text

@@ -15,7 +15,8 @@ from masthead.core import fragments, pagecache
 from masthead.feed import services as feed_services
 from masthead.images.tests.factories import NewsImageFactory
 from masthead.members import services as member_services
-from masthead.members.models import Campaign, Member
+from masthead.members.models import Campaign
+from masthead.members.tests import factories as member_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -158,7 +159,7 @@ def test_the_appeal_inside_a_kept_article_is_still_the_reader_s_own(client, news
     body = uncached(client, story.url).content.decode().split('class="article__body"')[1]
     assert body.index("Paragraph 3.") < body.index("Help us reach") < body.index("Paragraph 4.")
     # a member (recognised by the cookie) gets the same kept body without the appeal
-    member = Member.objects.create(email="reader@example.org")
+    member = member_factories.member("reader@example.org")
     client.cookies[member_services.MEMBER_COOKIE] = member_services.member_cookie_value(member)
     page = client.get(story.url).content.decode()
     assert "Paragraph 5." in page

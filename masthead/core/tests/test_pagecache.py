@@ -15,6 +15,7 @@ from masthead.core import pagecache
 from masthead.feed import services as feed_services
 from masthead.members import services as member_services
 from masthead.members.models import Campaign, Member
+from masthead.members.tests import factories as member_factories
 
 pytestmark = pytest.mark.django_db
 
@@ -129,10 +130,9 @@ def test_members_and_readers_who_dismissed_the_banner_get_their_own_page(client,
         body=[{"type": "paragraph", "value": f"<p>Paragraph {n}.</p>"} for n in range(6)],
     )
     assert "Help us reach 20,000 members" in client.get(article.url).content.decode()
+    paid = member_factories.member("paid@example.org")
     member = Client()
-    member.cookies[member_services.MEMBER_COOKIE] = member_services.member_cookie_value(
-        Member.objects.create(email="paid@example.org")
-    )
+    member.cookies[member_services.MEMBER_COOKIE] = member_services.member_cookie_value(paid)
     page = member.get(article.url)
     assert "X-Cache" not in page
     assert "Thank you for being a member" in page.content.decode()

@@ -5,20 +5,28 @@ from django.utils.safestring import mark_safe
 from masthead.core import fragments
 from masthead.core.templatetags import newsroom
 from masthead.members import services
+from masthead.members.money import format_money
 
 register = template.Library()
+
+
+@register.filter
+def money(minor, currency):
+    """An amount in minor units as readers of the active language write it: {{ 500|money:"EUR" }}."""
+    return format_money(minor, currency)
 
 
 @register.simple_tag(takes_context=True)
 def campaign(context, placement):
     """The running campaign in one of its places (banner, article, home), or a thank-you to members.
 
-    Reads the cache and the request's cookies only: no query on a normal page view. What a reader
+    Reads the cache and the request's cookies only: no query on a normal page view (a recognised
+    member's "member now" is read once from the shared cache). What a reader
     with no member or dismissal cookie sees is the same for all of them, so it is kept
     (masthead.core.fragments) until the drive changes.
     """
     request = context.get("request")
-    is_member = bool(request and services.recognised_member_id(request))
+    is_member = bool(request and services.recognised_as_member(request))
     dismissed_pk = request.COOKIES.get(services.DISMISS_COOKIE) if request else None
 
     def render():

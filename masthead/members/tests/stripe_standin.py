@@ -5,6 +5,13 @@ Stripe's servers cannot be reached from here. The real `stripe` SDK is pointed a
 the shapes of the pinned API version, Stripe-style errors. Test helpers then act as Stripe would
 (a customer completes checkout, a renewal fails, a refund is made), change the objects, and return
 the events Stripe would send, which `signed()` signs with Stripe's real scheme.
+
+What it answers is what the pinned API version (2026-10-28) answers without `expand`: a related
+object is its id (a payment intent's `latest_charge`), and an includable list is left out
+(a charge's `refunds` since 2022-11-15, an invoice's `payments`, a session's `line_items`, a
+customer's `subscriptions`), in retrieved objects, lists and events alike. Asked with
+`expand[]=...`, it answers as Stripe does. So a handler that reads a field Stripe does not send
+fails here as it would against Stripe.
 """
 
 import hashlib
@@ -20,6 +27,23 @@ from urllib.parse import parse_qsl, urlsplit
 
 MONTH = 30 * 24 * 3600
 YEAR = 365 * 24 * 3600
+
+# Lists Stripe leaves out unless expanded (the API reference's "includable" fields).
+INCLUDABLE = {
+    "charge": {"refunds"},
+    "invoice": {"payments"},
+    "checkout.session": {"line_items"},
+    "customer": {"subscriptions", "sources", "tax_ids"},
+}
+# Fields holding another object's id, which `expand` replaces by the object.
+EXPANDABLE = {
+    "payment_intent": {"latest_charge", "customer"},
+    "charge": {"payment_intent", "customer"},
+    "checkout.session": {"customer", "subscription", "payment_intent"},
+    "subscription": {"customer"},
+    "invoice": {"customer"},
+    "refund": {"charge", "payment_intent"},
+}
 
 
 def parse_form(body):
@@ -49,6 +73,7 @@ class StripeStandIn:
         self.counter = itertools.count(1)
         self.clock = int(time.time())
         self.failures = 0  # answer this many next requests with a server error
+        self.sent = []  # events Stripe would send after a payment on the hosted page
 
     # --- the server -------------------------------------------------------------------------
 
@@ -64,6 +89,8 @@ class StripeStandIn:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = self.rfile.read(length).decode() if length else ""
                 params = parse_form(body or parts.query)
+                if parts.path.startswith(("/pay/", "/portal/")):
+                    return self._hosted_page(method, parts.path, params)
                 standin.requests.append((method, parts.path, params, dict(self.headers)))
                 status, payload = standin.route(method, parts.path, params)
                 data = json.dumps(payload).encode()
@@ -71,6 +98,18 @@ class StripeStandIn:
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("Request-Id", f"req_{next(standin.counter)}")
+                self.end_headers()
+                self.wfile.write(data)
+
+            def _hosted_page(self, method, path, params):
+                # Stripe's own pages, as a browser sees them: Checkout, and the customer portal.
+                status, location, html = standin.hosted_page(method, path, params)
+                data = html.encode()
+                self.send_response(status)
+                if location:
+                    self.send_header("Location", location)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(data)))
                 self.end_headers()
                 self.wfile.write(data)
 
@@ -93,6 +132,39 @@ class StripeStandIn:
         self.server.shutdown()
         self.server.server_close()
 
+    def hosted_page(self, method, path, params):
+        """Checkout's payment page (paying completes the session and queues Stripe's events in
+        `sent`, then returns to the success URL) and the portal. Returns (status, location, html)."""
+        kind, _, object_id = path.strip("/").partition("/")
+        if kind == "portal":
+            return (
+                200,
+                None,
+                f"<!doctype html><title>Billing</title><h1>Billing for {object_id}</h1>",
+            )
+        session = self.objects.get(object_id)
+        if session is None or session["object"] != "checkout.session":
+            return 404, None, "<!doctype html><title>Not found</title>"
+        if method == "POST":
+            email = params.get("email") or session["customer_email"] or ""
+            self.sent.extend(self.complete_checkout(object_id, email))
+            back = session["success_url"].replace("{CHECKOUT_SESSION_ID}", object_id)
+            return 303, back, ""
+        amount = int(session["_price"]["unit_amount"]) / 100
+        return (
+            200,
+            None,
+            (
+                '<!doctype html><html lang="en"><title>Pay</title><main><h1>Stripe stand-in</h1>'
+                f'<form method="post"><p>{amount:.2f} {session["currency"].upper()}</p>'
+                '<label>Email <input name="email" type="email" '
+                f'value="{session["customer_email"] or ""}"></label>'
+                '<label>Card <input name="card" value="4242 4242 4242 4242"></label>'
+                f'<button type="submit">Pay</button></form><a href="{session["cancel_url"]}">Back</a>'
+                "</main></html>"
+            ),
+        )
+
     def route(self, method, path, params):
         if self.failures:
             self.failures -= 1
@@ -112,9 +184,11 @@ class StripeStandIn:
             return 200, portal
         if method == "GET" and path == "/v1/subscriptions":
             return 200, self._list_subscriptions(params)
+        if method == "GET" and path == "/v1/refunds":
+            return 200, self._list_refunds(params)
         match = re.fullmatch(
-            r"/v1/(checkout/sessions|subscriptions|invoices|charges|payment_intents|customers)/"
-            r"([^/]+)",
+            r"/v1/(checkout/sessions|subscriptions|invoices|charges|payment_intents|customers|"
+            r"refunds)/([^/]+)",
             path,
         )
         if not match:
@@ -122,18 +196,36 @@ class StripeStandIn:
         obj = self.objects.get(match.group(2))
         if obj is None:
             return self._missing(match.group(2))
+        if obj.get("deleted"):
+            return self._missing(match.group(2))
         if method == "DELETE" and match.group(1) == "subscriptions":
             self.end_subscription(obj["id"])
-            return 200, deepcopy(obj)
-        result = deepcopy(obj)
-        if match.group(1) == "payment_intents" and "latest_charge" in str(params.get("expand")):
-            result["latest_charge"] = deepcopy(self.objects.get(obj["latest_charge"]))
-        return 200, result
+            return 200, self.shown(obj)
+        if method == "DELETE" and match.group(1) == "customers":
+            self.delete_customer(obj["id"])
+            return 200, {"id": obj["id"], "object": "customer", "deleted": True}
+        return 200, self.shown(obj, params.get("expand"))
+
+    def shown(self, obj, expand=None):
+        """An object as the API version answers it: includable lists left out unless expanded,
+        related objects as ids unless expanded (`expand` paths like "latest_charge.refunds")."""
+        paths = expand if isinstance(expand, list) else [expand] if expand else []
+        result = {k: deepcopy(v) for k, v in obj.items() if not k.startswith("_")}
+        for field in INCLUDABLE.get(obj["object"], ()):
+            if field not in [path.split(".")[0] for path in paths]:
+                result.pop(field, None)
+        for path in paths:
+            field, _, rest = path.partition(".")
+            if field in EXPANDABLE.get(obj["object"], ()) and isinstance(result.get(field), str):
+                related = self.objects.get(result[field])
+                if related is not None:
+                    result[field] = self.shown(related, [rest] if rest else None)
+        return result
 
     def _list_subscriptions(self, params):
         # Stripe lists a customer's subscriptions, any status with status=all, newest first.
         found = [
-            deepcopy(o)
+            self.shown(o)
             for o in list(self.objects.values())
             if o["object"] == "subscription"
             and o["customer"] == params.get("customer")
@@ -141,6 +233,19 @@ class StripeStandIn:
         ]
         found.sort(key=lambda o: o["start_date"], reverse=True)
         return {"object": "list", "url": "/v1/subscriptions", "has_more": False, "data": found}
+
+    def _list_refunds(self, params):
+        # Stripe lists refunds newest first, filtered by charge or payment intent.
+        found = [
+            self.shown(o)
+            for o in list(self.objects.values())
+            if o["object"] == "refund"
+            and all(
+                o.get(key) == params[key] for key in ("charge", "payment_intent") if key in params
+            )
+        ]
+        found.sort(key=lambda o: o["created"], reverse=True)
+        return {"object": "list", "url": "/v1/refunds", "has_more": False, "data": found}
 
     def _missing(self, object_id):
         return 404, {
@@ -187,11 +292,11 @@ class StripeStandIn:
         }
         session["url"] = f"{self.url}/pay/{session['id']}"
         self.objects[session["id"]] = session
-        return {k: v for k, v in session.items() if not k.startswith("_")}
+        return self.shown(session)
 
     def _customer(self, email):
         for obj in list(self.objects.values()):  # the server's threads may add objects meanwhile
-            if obj["object"] == "customer" and obj["email"] == email:
+            if obj["object"] == "customer" and obj["email"] == email and not obj.get("deleted"):
                 return obj
         customer = {"id": self._id("cus"), "object": "customer", "email": email}
         self.objects[customer["id"]] = customer
@@ -267,7 +372,7 @@ class StripeStandIn:
             "api_version": "2026-10-28.endive",
             "created": self.tick(),
             "livemode": False,
-            "data": {"object": {k: v for k, v in deepcopy(obj).items() if not k.startswith("_")}},
+            "data": {"object": self.shown(obj)},
         }
 
     # --- what customers and Stripe do -------------------------------------------------------
@@ -442,6 +547,24 @@ class StripeStandIn:
         subscription.update(status="canceled", ended_at=self.tick())
         subscription["canceled_at"] = subscription["canceled_at"] or subscription["ended_at"]
         return [self.event("customer.subscription.deleted", subscription)]
+
+    def delete_customer(self, customer_id):
+        """The customer is deleted; Stripe cancels their subscriptions at once."""
+        for obj in list(self.objects.values()):
+            if (
+                obj["object"] == "subscription"
+                and obj["customer"] == customer_id
+                and obj["status"] != "canceled"
+            ):
+                self.end_subscription(obj["id"])
+        self.objects[customer_id]["deleted"] = True
+        return [self.event("customer.deleted", self.objects[customer_id])]
+
+    def expire_checkout(self, session_id):
+        """The customer never pays; Stripe expires the session (after 24 hours by default)."""
+        session = self.objects[session_id]
+        session.update(status="expired")
+        return [self.event("checkout.session.expired", session)]
 
     def refund(self, payment_intent_id, amount=None):
         intent = self.objects[payment_intent_id]

@@ -1,12 +1,15 @@
 """Members in the Wagtail admin: the dashboard numbers, the list with filters, and CSV export."""
 
 import datetime
+import re
 
 import pytest
+from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from masthead.members import services
-from masthead.members.models import Member, Membership
+from masthead.members.models import Member, Membership, Payment
 
 pytestmark = pytest.mark.django_db
 
@@ -18,6 +21,11 @@ def editor_client(client, django_user_model, newsroom):
     )
     client.force_login(user)
     return client
+
+
+@pytest.fixture
+def client_factory():
+    return Client
 
 
 def member(email, *, state="active", interval="month", amount=1000, started=None, ended=None):
@@ -49,8 +57,99 @@ def test_the_dashboard_counts_members_movement_and_monthly_revenue(editor_client
     assert numbers["mrr"] == (1000 + 1000 + 12000 / 12) / 100
     assert [p["count"] for p in numbers["history"]][-1] == 3
     assert [p["count"] for p in numbers["history"]][0] == 3  # a year ago: the three old members
+    assert numbers["mrr_display"] == "€30"
     page = editor_client.get("/admin/").content.decode()
-    assert "Monthly recurring revenue" in page and "30.00 EUR" in page
+    assert "Monthly recurring revenue" in page and "€30" in page
+
+
+def test_revenue_with_nobody_paying_still_names_its_currency(editor_client):
+    """An empty dashboard shows "€0" (the newsroom's currency), not a bare "0.00"."""
+    assert services.dashboard()["mrr_display"] == "€0"
+    assert "€0" in editor_client.get("/admin/").content.decode()
+
+
+def test_the_payments_list_shows_money_as_staff_read_it(editor_client):
+    """Payments list amounts formatted for the staff member's language, not minor units."""
+    m = member("olena@example.org")
+    Payment.objects.create(
+        member=m, kind="one_time", stripe_payment_intent_id="pi_1", amount=1250, currency="eur"
+    )
+    Payment.objects.create(
+        member=m,
+        kind="membership",
+        stripe_payment_intent_id="pi_2",
+        amount=1000,
+        amount_refunded=1000,
+        currency="uah",
+    )
+    page = editor_client.get("/admin/snippets/members/payment/").content.decode()
+    assert "€12.50" in page and "UAH10" in page
+    assert ">1250<" not in page and ">1000<" not in page
+
+
+def test_a_member_added_by_hand_is_a_member_on_the_site_and_on_their_account_page(
+    editor_client, client_factory
+):
+    """Staff add a member in the admin: the site thanks them and their account page says they
+    are a member. Ending it there ends it everywhere."""
+    from masthead.members.models import Campaign
+
+    Campaign.objects.create(
+        name="Drive",
+        headline="Help us reach 20,000 members",
+        goal=20000,
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    # when an editor adds her by hand, with an end date
+    until = timezone.localdate() + datetime.timedelta(days=90)
+    response = editor_client.post(
+        "/admin/snippets/members/member/add/",
+        {
+            "email": "contributor@example.org",
+            "name": "Iryna",
+            "language": "en",
+            "complimentary": "on",
+            "complimentary_until": until.isoformat(),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    added = Member.objects.get(email="contributor@example.org")
+    assert added.is_active
+    membership = added.memberships.get()
+    assert (membership.kind, membership.state) == ("complimentary", "active")
+    assert timezone.localtime(membership.renews_at).date() == until
+    # then, signed in, she is a member on her account page and on the site
+    reader = client_factory()
+    reader.post("/members/sign-in/", {"email": "contributor@example.org"})
+    link = re.search(r"/members/sign-in/[^/\s]+/", mail.outbox[-1].body).group(0)
+    account = reader.post(link, follow=True).content.decode()
+    assert "You are a member. Thank you." in account
+    assert "Added by the newsroom" in account and "not a member" not in account
+    assert "Help us reach 20,000 members" not in reader.get("/").content.decode()
+    # and when the editor ends it, she is not a member anywhere
+    edit = f"/admin/snippets/members/member/edit/{added.pk}/"
+    form = editor_client.get(edit).content.decode()
+    assert 'name="complimentary" checked' in form or re.search(
+        r'name="complimentary"[^>]*checked', form
+    )
+    assert (
+        editor_client.post(
+            edit, {"email": "contributor@example.org", "name": "Iryna", "language": "en"}
+        ).status_code
+        == 302
+    )
+    added.refresh_from_db()
+    assert not added.is_active and added.memberships.get().state == "ended"
+    account = reader.get("/members/account/").content.decode()
+    assert "You are not a member at the moment." in account
+    assert "Help us reach 20,000 members" in reader.get("/").content.decode()
+
+
+def test_member_now_cannot_be_ticked_by_hand(editor_client):
+    """The admin's member form has no "member now" box: it follows from the memberships."""
+    form = editor_client.get("/admin/snippets/members/member/add/").content.decode()
+    assert 'name="is_active"' not in form and 'name="active_since"' not in form
+    assert 'name="complimentary"' in form
 
 
 def test_staff_find_filter_and_export_members(editor_client):

@@ -77,6 +77,8 @@ def test_members_see_a_thank_you_instead_of_appeals(client, drive, newsroom):
         body=[{"type": "paragraph", "value": f"<p>Paragraph {n}.</p>"} for n in range(6)],
     )
     member = Member.objects.create(email="paid@example.org")
+    Membership.objects.create(member=member, kind="recurring", state="active")
+    services.refresh_member(member)
     client.cookies[services.MEMBER_COOKIE] = services.member_cookie_value(member)
     page = client.get(article.url).content.decode()
     assert "Help us reach 20,000 members" not in page
@@ -84,6 +86,38 @@ def test_members_see_a_thank_you_instead_of_appeals(client, drive, newsroom):
     # a forged cookie is not a member
     client.cookies[services.MEMBER_COOKIE] = "forged:value"
     assert "Help us reach 20,000 members" in client.get(article.url).content.decode()
+
+
+def test_appeals_follow_whether_someone_is_a_member_now(
+    client, drive, newsroom, django_assert_max_num_queries
+):
+    """The site reads "is a member" as the account page does (Member.is_active): a browser whose
+    membership ended sees the appeals again; one back from paying sees thanks at once."""
+    article = newsroom.article(
+        title="A long story",
+        body=[{"type": "paragraph", "value": f"<p>Paragraph {n}.</p>"} for n in range(6)],
+    )
+    member = Member.objects.create(email="paid@example.org")
+    membership = Membership.objects.create(member=member, kind="recurring", state="active")
+    services.refresh_member(member)
+    client.cookies[services.MEMBER_COOKIE] = services.member_cookie_value(member)
+    client.get(article.url)
+    # a member's page view reads "member now" from the shared cache, not the database
+    with django_assert_max_num_queries(0):
+        assert services.is_member_now(member.pk) is True
+    # when the membership ends, the same browser is asked again
+    membership.state = Membership.State.ENDED
+    membership.save()
+    services.refresh_member(member)
+    page = client.get(article.url).content.decode()
+    assert "Help us reach 20,000 members" in page and "Thank you for being a member" not in page
+    # someone with no membership at all (a one-time supporter) is no member either
+    once = Member.objects.create(email="once@example.org")
+    client.cookies[services.MEMBER_COOKIE] = services.member_cookie_value(once)
+    assert "Help us reach 20,000 members" in client.get(article.url).content.decode()
+    # but back from paying a membership, before Stripe's event lands, the appeals step back
+    client.cookies[services.MEMBER_COOKIE] = services.member_cookie_value(once, just_paid=True)
+    assert "Thank you for being a member" in client.get(article.url).content.decode()
 
 
 def test_the_appeal_sits_inside_articles(client, drive, newsroom):
@@ -141,7 +175,7 @@ def test_an_amount_goal_counts_money_net_of_refunds(client, drive):
         currency="eur",
     )
     services.progress_changed()
-    assert "25 EUR raised of 50,000 EUR" in client.get("/").content.decode()
+    assert "€25 raised of €50,000" in client.get("/").content.decode()
 
 
 def test_a_busy_drive_refreshes_pages_at_most_every_few_seconds_and_misses_no_count(

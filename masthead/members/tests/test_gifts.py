@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from masthead.members import services
 from masthead.members.models import Gift, Member, Membership, Payment
+from masthead.members.tests import factories
 from masthead.members.tests.test_webhooks import check_scenario
 
 pytestmark = pytest.mark.django_db
@@ -70,8 +71,8 @@ def test_a_gift_is_paid_delivered_on_its_date_redeemed_once_and_expires(
     assert again.status_code == 410
     assert "already redeemed" in again.content.decode()
     # and when the three months are over, the membership ends
-    assert services.expire_gifts(now=timezone.now() + datetime.timedelta(days=60)) == 0
-    assert services.expire_gifts(now=timezone.now() + datetime.timedelta(days=93)) == 1
+    assert services.expire_memberships(now=timezone.now() + datetime.timedelta(days=60)) == 0
+    assert services.expire_memberships(now=timezone.now() + datetime.timedelta(days=93)) == 1
     member.refresh_from_db()
     assert not member.is_active
     assert member.memberships.get().state == Membership.State.ENDED
@@ -101,3 +102,76 @@ def test_gift_months_end_on_a_real_day():
     assert _add_months(datetime(2028, 1, 31), 1) == datetime(2028, 2, 29)
     assert _add_months(datetime(2099, 12, 31), 2) == datetime(2100, 2, 28)  # 2100 is no leap year
     assert _add_months(datetime(2026, 11, 25), 12) == datetime(2027, 11, 25)
+
+
+def paid_gift(recipient, *, buyer_name="Taras"):
+    return factories.gift(recipient_email=recipient, buyer_name=buyer_name)
+
+
+class RefusesOneRecipient:
+    """A mail backend whose server refuses one address (a full mailbox, a bad header)."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        for message in messages:
+            if "broken@example.org" in message.to:
+                raise OSError("550 mailbox unavailable")
+            mail.outbox.append(message)
+        return len(messages)
+
+
+def test_one_gift_that_cannot_be_sent_does_not_block_the_others(newsroom, settings, caplog):
+    """Gifts go out one by one: the one whose mail fails stays paid and is tried again next round;
+    the others are delivered, once."""
+    # given three gifts due today, the middle one to an address the server refuses
+    first = paid_gift("a@example.org")
+    broken = paid_gift("broken@example.org")
+    last = paid_gift("c@example.org")
+    settings.EMAIL_BACKEND = "masthead.members.tests.test_gifts.RefusesOneRecipient"
+    # when the worker's round delivers them
+    assert services.deliver_due_gifts() == 2
+    # then the two others are sent, and the broken one waits, logged
+    assert sorted(m.to[0] for m in mail.outbox) == ["a@example.org", "c@example.org"]
+    states = dict(Gift.objects.values_list("pk", "state"))
+    assert states == {
+        first.pk: Gift.State.DELIVERED,
+        broken.pk: Gift.State.PAID,
+        last.pk: Gift.State.DELIVERED,
+    }
+    assert f"Gift {broken.pk} could not be delivered" in caplog.text
+    # and once the server takes it again, the next round sends it alone
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    mail.outbox.clear()
+    assert services.deliver_due_gifts() == 1
+    assert [m.to for m in mail.outbox] == [["broken@example.org"]]
+
+
+def test_a_name_stored_with_a_line_break_still_gives_a_one_line_subject(newsroom):
+    """A name stored before names were checked is sent with its control characters dropped."""
+    paid_gift("mariia@example.org", buyer_name="Taras\r\nBcc: all@example.org")
+    assert services.deliver_due_gifts() == 1
+    (message,) = mail.outbox
+    assert message.subject == "TarasBcc: all@example.org gave you a membership"
+    assert message.to == ["mariia@example.org"] and not message.bcc
+
+
+def test_a_gift_checkout_left_unpaid_leaves_no_gift(client, newsroom, stripe_world, post_events):
+    """When Stripe expires a gift's checkout session unpaid, the unpaid gift is dropped."""
+    response = client.post(
+        "/members/gift/",
+        {
+            "months": "3",
+            "recipient_name": "Mariia",
+            "recipient_email": "mariia@example.org",
+            "deliver_on": timezone.localdate().isoformat(),
+            "buyer_name": "Taras",
+            "buyer_email": "taras@example.org",
+        },
+    )
+    session_id = response["Location"].rsplit("/", 1)[1]
+    assert Gift.objects.get().state == Gift.State.UNPAID
+    assert post_events(stripe_world.expire_checkout(session_id)) == [(200, "handled")]
+    assert Gift.objects.count() == 0
+    assert mail.outbox == []

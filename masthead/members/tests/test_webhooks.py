@@ -213,3 +213,90 @@ def test_stripe_unreachable_means_a_retry_not_a_half_written_state(
     stripe_world.failures = 0
     assert post_events([completed]) == [(200, "handled")]
     assert Member.objects.get().is_active
+
+
+def test_a_refund_is_dated_when_stripe_made_it(client, stripe_world, post_events):
+    """The refund date is the Refund object's, read from Stripe, not the charge's date (a charge
+    has not listed its refunds unless expanded since API version 2022-11-15)."""
+    from datetime import UTC, datetime
+
+    session_id = start(client, frequency="once", amount="2500")
+    events = stripe_world.complete_checkout(session_id, "petro@example.org")
+    intent = stripe_world.objects[session_id]["payment_intent"]
+    stripe_world.tick(10 * 24 * 3600)  # refunded ten days after paying
+    events += stripe_world.refund(intent)
+    refund = next(o for o in stripe_world.objects.values() if o["object"] == "refund")
+    check_scenario(post_events, events)
+    payment = Payment.objects.get()
+    assert payment.refunded_at == datetime.fromtimestamp(refund["created"], tz=UTC)
+    assert (payment.refunded_at - payment.paid_at).days == 10
+
+
+def test_the_standin_answers_as_the_pinned_api_version_does(client, stripe_world):
+    """Through the real SDK: includable lists are absent unless expanded, related objects are ids,
+    and events carry the object as Stripe sends it."""
+    session_id = start(client, frequency="once", amount="2500")
+    events = stripe_world.complete_checkout(session_id, "petro@example.org")
+    stripe_world.refund(stripe_world.objects[session_id]["payment_intent"])
+    sdk = stripe.StripeClient(
+        "sk_test_masthead",
+        stripe_version="2026-10-28.endive",
+        base_addresses={"api": stripe_world.url},
+    )
+    intent_id = stripe_world.objects[session_id]["payment_intent"]
+    intent = sdk.v1.payment_intents.retrieve(intent_id)
+    assert isinstance(intent.latest_charge, str)
+    charge = sdk.v1.charges.retrieve(intent.latest_charge)
+    assert "refunds" not in charge and charge.amount_refunded == 2500
+    expanded = sdk.v1.charges.retrieve(intent.latest_charge, params={"expand": ["refunds"]})
+    assert expanded.refunds.data[0].amount == 2500
+    nested = sdk.v1.payment_intents.retrieve(intent_id, params={"expand": ["latest_charge"]})
+    assert nested.latest_charge.id == charge.id and "refunds" not in nested.latest_charge
+    charge_event = next(e for e in events if e["type"] == "charge.succeeded")
+    assert "refunds" not in charge_event["data"]["object"]
+    refunds = sdk.v1.refunds.list(params={"payment_intent": intent_id})
+    assert [r.amount for r in refunds.data] == [2500]
+
+
+def test_a_subscription_invoice_is_read_with_its_payments_expanded(client, stripe_world):
+    session_id = start(client)
+    stripe_world.complete_checkout(session_id, "olena@example.org")
+    invoice = next(o for o in stripe_world.objects.values() if o["object"] == "invoice")
+    sdk = stripe.StripeClient("sk_test_masthead", base_addresses={"api": stripe_world.url})
+    assert "payments" not in sdk.v1.invoices.retrieve(invoice["id"])
+    from masthead.members import stripe_api
+
+    assert stripe_api.invoice(invoice["id"])["payments"]["data"][0]["status"] == "paid"
+
+
+def test_a_late_payment_event_does_not_welcome_a_member_whose_membership_ended(
+    client, stripe_world, post_events
+):
+    """Her first invoice's events reached us only after her membership had ended: the payment is
+    recorded with a plain receipt, never a welcome."""
+    session_id = start(client)
+    events = stripe_world.complete_checkout(session_id, "olena@example.org")
+    subscription = stripe_world.subscription_of("olena@example.org")
+    ended = stripe_world.end_subscription(subscription["id"])
+    late = [e for e in events if e["type"] in ("invoice.paid", "invoice.payment_succeeded")]
+    early = [e for e in events if e not in late]
+    # when the subscription's end arrives first, and the paid invoice after it
+    post_events(early + ended)
+    assert Member.objects.get().is_active is False
+    post_events(late)
+    # then the payment is there, and the member is not welcomed
+    assert Payment.objects.get().amount == 1000
+    assert [m.subject for m in mail.outbox] == ["Thank you: your receipt"]
+
+
+def test_a_payment_replayed_days_later_is_recorded_without_any_mail(
+    client, stripe_world, post_events
+):
+    """An event Stripe stopped retrying, replayed by hand a week later, writes the payment and
+    sends nothing: no receipt for what the reader did long ago."""
+    stripe_world.clock -= 7 * 24 * 3600  # the payment was a week ago
+    session_id = start(client, frequency="once", amount="2500")
+    events = stripe_world.complete_checkout(session_id, "petro@example.org")
+    assert post_events(events)[-1] == (200, "handled")
+    assert Payment.objects.get().amount == 2500
+    assert mail.outbox == []

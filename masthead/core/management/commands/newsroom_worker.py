@@ -29,11 +29,11 @@ def send_due_newsletters():
 
 
 def keep_memberships():
-    """Deliver gifts whose day has come and end gift memberships whose time is up."""
+    """Deliver gifts whose day has come and end memberships whose time is up."""
     from masthead.members import services
 
     services.deliver_due_gifts()
-    services.expire_gifts()
+    services.expire_memberships()
 
 
 _clock = {"last": None}
