@@ -37,8 +37,10 @@ TOPICS = ("site", "campaign", "pages", "feed", "picks", "audio")
 EVERY_ANSWER = ("site",)
 CLOCK_SKEW = 0.25
 RENDER_LOCK_SECONDS = 10
-# Query parameters a cached page may depend on; tracking parameters are ignored; any other skips the cache.
-KEYED_PARAMETERS = {"page", "before", "p"}
+# Query parameters a cached page may depend on (a list's page, the News Feed's cursor): an answer is
+# stored under one only if its view said the value named a real page (keyed_by). Tracking
+# parameters are ignored; any other skips the cache.
+KEYED_PARAMETERS = {"page", "before"}
 IGNORED_PARAMETERS = {"fbclid", "gclid", "mc_cid", "mc_eid", "ref"}
 # Headers the cache sets itself on every answer.
 # WSGI environ keys by which the fast path and the middleware hand each other an entry.
@@ -73,6 +75,21 @@ def personal_cookies():
 def show(request, *topics):
     """Mark this response as cacheable for anonymous readers, depending on these topics."""
     request.page_cache_topics = set(EVERY_ANSWER) | set(topics)
+
+
+def keyed_by(request, name):
+    """Say that this answer is a real page of ?name= (page 2 of a list that has one): only then is
+    it stored under that value. Junk (?page=abc, ?page=02) or a parameter the page ignores (an
+    article's ?page=9) still gets its answer, but never fills the cache with copies."""
+    request.page_cache_keyed = {*getattr(request, "page_cache_keyed", ()), name}
+
+
+def _keyed_names(query):
+    return {
+        name
+        for name, _value in parse_qsl(query, keep_blank_values=True)
+        if name in KEYED_PARAMETERS
+    }
 
 
 def cached_view(*topics):
@@ -347,6 +364,8 @@ def _storable(request, response):
         and "private" not in response.get("Cache-Control", "")
         and "no-store" not in response.get("Cache-Control", "")
         and not getattr(getattr(request, "user", None), "is_authenticated", False)
+        and _keyed_names(request.META.get("QUERY_STRING", ""))
+        <= getattr(request, "page_cache_keyed", set())
     )
 
 

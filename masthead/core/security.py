@@ -57,7 +57,7 @@ class SecurityHeadersMiddleware:
         request.csp_nonce = secrets.token_urlsafe(16)
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        if not request.path.startswith(self.private_prefixes):
+        if not request.path_info.startswith(self.private_prefixes):
             response.headers.setdefault(
                 "Content-Security-Policy", content_security_policy(request.csp_nonce)
             )

@@ -19,6 +19,8 @@ def feed_page(request):
     before = request.GET.get("before")
     first_page = not before or services.decode_cursor(before) is None
     cursor = None if first_page else before
+    if cursor:
+        pagecache.keyed_by(request, "before")
     title = _("News Feed")
     description = _("The latest news as it happens, in short updates from our newsroom.")
 
@@ -76,6 +78,8 @@ def feed_json(request):
     """The News Feed as JSON: {"items": [...], "next": url or null}, paged with ?before=."""
     before = request.GET.get("before")
     cursor = before if before and services.decode_cursor(before) is not None else None
+    if cursor:
+        pagecache.keyed_by(request, "before")
 
     def body():
         items, next_cursor = services.feed_page(before=cursor)

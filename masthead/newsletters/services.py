@@ -1,7 +1,6 @@
 """What the newsroom does with newsletter sign-ups: subscribe, confirm, change preferences, unsubscribe."""
 
 import datetime
-import hashlib
 import re
 import secrets
 
@@ -16,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
-from masthead.core import editions
+from masthead.core import editions, keys
 
 from .models import (
     Confirmation,
@@ -58,13 +57,7 @@ def normalise_address(raw):
     return f"{local}@{domain.lower()}"
 
 
-def keyed_hash(value):
-    """A hash that stands for a value (an IP, an address) without revealing it."""
-    if not value:
-        return ""
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
-
-
+keyed_hash = keys.keyed_hash
 hash_ip = keyed_hash
 
 

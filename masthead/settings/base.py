@@ -314,6 +314,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# The sign-in records hold a keyed hash of the client's network, never its address (SECURITY.md),
+# and no log of successful sign-ins is kept.
+AXES_CLIENT_IP_CALLABLE = "masthead.core.ratelimit.sign_in_address"
+AXES_DISABLE_ACCESS_LOG = True
 # Two-factor sign-in (TOTP, optional per account): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_NAME", "Masthead")
 

@@ -165,6 +165,35 @@ def test_only_known_parameters_make_a_separate_page(client, newsroom):
     assert "X-Cache" not in client.get("/?x=1")
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/news/?page=abc",
+        "/news/?page=01",
+        "/news/?page=-3",
+        "/news/?page=%EF%BC%91",  # a full-width digit one, which int() reads as 1
+        "/?page=7",  # the front page has no pages
+        "/news-feed/?before=junk",
+        "/news-feed/feed.json?before=junk",
+    ],
+)
+def test_a_page_value_that_names_no_real_page_is_answered_but_never_kept(client, newsroom, path):
+    """A flood of made-up ?page= values cannot fill the cache: only real pages are stored."""
+    newsroom.article(title="Listed")
+    first = client.get(path)
+    assert first.status_code == 200
+    assert "X-Cache" not in first and "X-Cache" not in client.get(path)
+    assert "public" not in first["Cache-Control"]  # nor kept by a CDN
+    assert not [k for k in caches["pages"]._cache if ":page:" in k]
+
+
+def test_a_real_second_page_is_kept(client, newsroom):
+    for n in range(21):
+        newsroom.article(title=f"Story {n}")
+    assert client.get("/news/?page=2")["X-Cache"] == "MISS"
+    assert client.get("/news/?page=2")["X-Cache"] == "HIT"
+
+
 def test_a_stale_page_is_served_while_one_request_renders_it(client, newsroom, committed):
     client.get("/")
     committed(lambda: feed_services.post_item(text="New item."))
@@ -253,3 +282,27 @@ def test_an_embargoed_feed_item_reaches_cached_pages_when_its_time_comes(
     committed(newsroom_worker.follow_the_clock)
     # then the cached page shows it
     assert "Embargoed statement." in client.get("/news-feed/").content.decode()
+
+
+def test_a_page_made_private_in_the_admin_leaves_the_cdn_with_its_children(
+    admin_client, client, newsroom, committed, varnish
+):
+    """An editor makes a section private from the page's Privacy dialog: the CDN drops the
+    section and every story under it, not only the listings."""
+    # given a section with a story, both cached
+    story = newsroom.article(title="Soon private", parent=newsroom.sections[1])
+    section = newsroom.sections[1]
+    assert client.get(story.url)["X-Cache"] == "MISS"
+    varnish.clear()
+    # when the editor sets "Private, accessible to logged-in users" and saves
+    response = committed(
+        lambda: admin_client.post(
+            f"/admin/pages/{section.pk}/privacy/", {"restriction_type": "login"}
+        )
+    )
+    assert response.status_code == 200
+    # then the CDN is told to drop the section and the story beneath it
+    paths = {path for _host, path in varnish}
+    assert {section.url, story.url} <= paths
+    # and the page cache no longer answers for it
+    assert client.get(story.url).status_code == 302  # to the sign-in page
