@@ -291,6 +291,29 @@ NEWSLETTER_UNSUBSCRIBE_MAILTO = os.environ.get("NEWSLETTER_UNSUBSCRIBE_MAILTO", 
 WAGTAIL_SITE_NAME = os.environ.get("NEWSROOM_NAME", "Masthead")
 WAGTAILIMAGES_IMAGE_MODEL = "images.NewsImage"
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg", "webp": "webp"}
+# Documents staff may upload: what a newsroom publishes for readers to download (a report, a court
+# filing, a data set, a statement). Nothing a browser renders as a page or runs (HTML, SVG, scripts),
+# and no audio or video (narrations are made by the site; a recording goes in an article's embed).
+# Every document is served as a download that cannot run (masthead/core/uploads.py).
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf",
+    "txt",
+    "csv",
+    "rtf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "odt",
+    "ods",
+    "odp",
+    "epub",
+    "zip",
+]
+WAGTAILDOCS_SERVE_METHOD = "serve_view"  # through Django on any storage: privacy and headers apply
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []  # every document is a download
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_WORKFLOW_ENABLED = True
