@@ -1,6 +1,8 @@
 """Uploads never run as the site: the document types staff may upload, the headers every upload is
 served with (on the embedded default, through Wagtail's document view and on S3), and byte ranges."""
 
+import json
+
 import pytest
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -192,3 +194,93 @@ def test_head_gives_the_headers_of_get_without_a_body(client, newsroom):
     assert head["Content-Length"] == "100"
     assert head["Content-Range"] == "bytes 0-99/10240"
     assert body(head) == b""
+
+
+# --- Production storage: S3 -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def s3_storage():
+    """The production profile's media storage, against moto's S3 server on this machine."""
+    import socket
+
+    import boto3
+    from moto.server import ThreadedMotoServer
+
+    from masthead.core.storage import MediaStorage
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    credentials = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **credentials)
+    s3.create_bucket(Bucket="newsroom-media")
+    # public media, as docs/deploy.md has a newsroom set the bucket up
+    public_read = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": "arn:aws:s3:::newsroom-media/*",
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket="newsroom-media", Policy=json.dumps(public_read))
+    # the options masthead/settings/production.py gives it
+    yield MediaStorage(
+        bucket_name="newsroom-media",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        access_key="test",
+        secret_key="test",
+        querystring_auth=False,
+        file_overwrite=False,
+        object_parameters={"CacheControl": "public, max-age=31536000, immutable"},
+    )
+    server.stop()
+
+
+def fetch(url, **headers):
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers)) as answer:  # noqa: S310
+            return answer.status, answer.headers, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.headers, error.read()
+
+
+def test_audio_on_s3_is_served_with_byte_ranges(s3_storage):
+    """Production media: the file a narration or episode links to answers Range with 206."""
+    from django.core.files.base import ContentFile
+
+    name = s3_storage.save("audio/story.mp3", ContentFile(SOUND))
+    status, headers, content = fetch(s3_storage.url(name), Range="bytes=100-199")
+    assert status == 206
+    assert headers["Content-Range"] == "bytes 100-199/10240"
+    assert content == SOUND[100:200]
+    assert headers["Content-Type"] == "audio/mpeg"
+    assert "Content-Disposition" not in headers
+    status, headers, _content = fetch(s3_storage.url(name))
+    assert status == 200 and headers["Accept-Ranges"] == "bytes"
+    assert fetch(s3_storage.url(name), Range="bytes=20000-")[0] == 416
+
+
+def test_a_web_page_on_s3_is_stored_as_a_download(s3_storage):
+    """Whatever reaches the bucket that is not a picture, a sound or a video is a download there
+    too: the bucket's address never renders a writer's page."""
+    from django.core.files.base import ContentFile
+
+    for filename, content in [("documents/sign-in.html", PAGE), ("original_images/logo.svg", SVG)]:
+        name = s3_storage.save(filename, ContentFile(content))
+        status, headers, _content = fetch(s3_storage.url(name))
+        assert status == 200, filename
+        assert headers["Content-Type"] == "application/octet-stream", filename
+        assert headers["Content-Disposition"] == "attachment", filename
+        assert headers["Cache-Control"] == "public, max-age=31536000, immutable"
