@@ -63,7 +63,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a cached page for an anonymous reader is answered before anything else runs.
+    # Outermost: brotli or gzip for text answers not compressed yet (cached pages come compressed).
+    "masthead.core.compression.CompressionMiddleware",
+    # Then: a cached page for an anonymous reader is answered before anything else runs.
     "masthead.core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "masthead.core.routing.SiteMiddleware",

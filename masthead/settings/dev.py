@@ -36,3 +36,17 @@ def own_secret_key(path):
 
 if "SECRET_KEY" not in os.environ:
     SECRET_KEY = own_secret_key(VAR_DIR / "secret_key")
+
+# Static files as in production: collected (by `masthead run`) with brotli and gzip copies and
+# served by WhiteNoise. With DEBUG=1 they are read from the app folders as they are edited.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "masthead.core.staticfiles.CompressedOnceStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG
+MIDDLEWARE = [*MIDDLEWARE]  # noqa: F405
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+)
