@@ -90,3 +90,26 @@ def test_the_development_profile_makes_its_own_key_once(tmp_path):
     # a key given in the environment wins, and nothing is written for it
     assert dev_secret_key(tmp_path / "given", SECRET_KEY=GOOD_KEY) == GOOD_KEY
     assert not (tmp_path / "given" / "secret_key").exists()
+
+
+def test_production_serves_media_through_the_hardened_view_when_asked():
+    """SERVE_MEDIA=1 in production (media on local disk): the same view as the embedded default,
+    with byte ranges and upload headers; without it, no media route at all (S3 serves them)."""
+    script = (
+        "import django; django.setup(); from django.urls import resolve, Resolver404; "
+        "from masthead.core import uploads\n"
+        "try: print(resolve('/media/audio/story.mp3').func is uploads.media)\n"
+        "except Resolver404: print('none')"
+    )
+    for serve_media, expected in (("1", "True"), ("0", "none")):
+        environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+        environment.update(
+            SECRET_KEY=GOOD_KEY,
+            DATABASE_URL="postgres://db/masthead",
+            DJANGO_SETTINGS_MODULE="masthead.settings.production",
+            SERVE_MEDIA=serve_media,
+        )
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", script], env=environment, capture_output=True, text=True
+        )
+        assert result.stdout.strip() == expected, result.stderr
