@@ -25,7 +25,7 @@ import pytest
 import redis
 from django.core import mail
 from django.core.cache import caches
-from django.db import connection
+from django.db import connection, connections
 from django_tasks_rq import Job
 from rq import SimpleWorker
 
@@ -177,35 +177,46 @@ def test_postgresql_dropping_every_connection_under_traffic_needs_no_restart(new
     stop = threading.Event()
 
     def reader():
-        while not stop.is_set():
-            statuses.append(_get(application, "/"))
+        try:
+            while not stop.is_set():
+                statuses.append(_get(application, "/"))
+        finally:
+            connections.close_all()  # this thread's own, so the test database can be dropped
+
+    def served(count, timeout=30):
+        """Wait until the readers have had `count` more answers (a loaded machine is slow)."""
+        target, deadline = len(statuses) + count, time.monotonic() + timeout
+        while len(statuses) < target and time.monotonic() < deadline:
+            time.sleep(0.05)
 
     readers = [threading.Thread(target=reader) for _ in range(4)]
     for thread in readers:
         thread.start()
-    # what a PostgreSQL restart does to every client: its connections are cut
-    settings_dict = connection.settings_dict
-    with psycopg.connect(
-        host=settings_dict["HOST"] or "127.0.0.1", port=settings_dict["PORT"] or 5432,
-        user=settings_dict["USER"], dbname=settings_dict["NAME"], autocommit=True,
-    ) as admin:  # fmt: skip
-        for _ in range(5):
-            time.sleep(0.4)
-            admin.execute(
-                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
-            )
-    time.sleep(0.4)
-    during = len(statuses)
-    time.sleep(1)
-    stop.set()
-    for thread in readers:
-        thread.join(timeout=30)
+    try:
+        # what a PostgreSQL restart does to every client: its connections are cut
+        settings_dict = connection.settings_dict
+        with psycopg.connect(
+            host=settings_dict["HOST"] or "127.0.0.1", port=settings_dict["PORT"] or 5432,
+            user=settings_dict["USER"], dbname=settings_dict["NAME"], autocommit=True,
+        ) as admin:  # fmt: skip
+            for _ in range(5):
+                served(5)
+                admin.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+        served(4)  # requests already under way when the last cut came may fail
+        during = len(statuses)
+        served(20)
+    finally:
+        stop.set()
+        for thread in readers:
+            thread.join(timeout=30)
+        connection.close()  # this test's own connection was cut too
     after = statuses[during:]
     # the readers kept being served while connections were cut, and every request after is served
     assert statuses.count(200) > 20
     assert after and set(after) == {200}, f"after the drill: {set(after)}"
-    connection.close()
 
 
 class PostgresServer:
