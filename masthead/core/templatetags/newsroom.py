@@ -90,11 +90,18 @@ def absolute_url(context, path):
 
 
 def linked_query(request):
-    """The request's query with only the parameters pages depend on (never tracking ones)."""
+    """The request's query with only the parameters pages depend on (never tracking ones), and
+    ?page= only when it names a page past the first as its links write it (page_number)."""
     query = request.GET.copy()
     for name in list(query):
         if name not in LINKED_PARAMETERS:
             del query[name]
+    if "page" in query:
+        number = page_number(request)
+        if number:
+            query["page"] = number
+        else:
+            del query["page"]
     return query
 
 
@@ -139,10 +146,20 @@ def canonical_url(context):
     request = context["request"]
     page = context.get("page")
     path = page.url if page is not None and getattr(page, "url", None) else request.path
-    number = request.GET.get("page")
-    if number and number.isdigit() and number != "1":
+    number = page_number(request)
+    if number:
         path = f"{path}?page={number}"
     return absolute_url(context, path)
+
+
+@register.filter
+def page_number(request):
+    """The ?page= a paginated list's canonical address keeps: a page past the first, written as
+    its links write it; "" for none or junk (which shows page 1), so junk keys no kept piece."""
+    number = request.GET.get("page", "")
+    if number.isascii() and number.isdigit() and number == str(int(number)) and number != "1":
+        return number
+    return ""
 
 
 @register.simple_tag

@@ -328,3 +328,19 @@ def test_a_page_confirmed_fresh_is_fresh_for_a_cdn_however_old_its_render(client
     stale = client.get("/robots.txt")
     assert stale["X-Cache"] == "STALE"
     assert stale["Age"] == "300"
+
+
+def test_junk_page_values_keep_no_pieces_of_pages_either(client, newsroom):
+    """The head of a list is kept per real page; ?page=abc shows page 1 and reuses its pieces."""
+    from django.core.cache import cache
+
+    newsroom.article(title="Listed")
+
+    def pieces():
+        return {k for k in cache._cache if "pagecache:fragment:" in k}
+
+    client.get("/news/")
+    before = pieces()
+    for junk in ("abc", "01", "%EF%BC%92", "1"):
+        client.get(f"/news/?page={junk}")
+    assert pieces() == before
