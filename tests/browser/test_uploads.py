@@ -9,9 +9,10 @@ page.
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from playwright.sync_api import expect
 from wagtail.documents import get_document_model
+from wagtail.models import Collection, GroupCollectionPermission
 
 from tests.browser.helpers import STAFF_PASSWORD
 
@@ -28,9 +29,26 @@ PAGE = (
 SCRIPT = b"window.stolen = document.cookie || 'ran'; fetch('/stolen?' + window.stolen);"
 
 
+def writer_group():
+    """The Writer group as the migrations make it: the admin, and adding documents to the root
+    collection (made again here if an earlier test's flush took it away)."""
+    group, _ = Group.objects.get_or_create(name="Writer")
+    group.permissions.add(Permission.objects.get(codename="access_admin"))
+    root = Collection.get_first_root_node()
+    for action in ("add", "change", "choose"):
+        GroupCollectionPermission.objects.get_or_create(
+            group=group,
+            collection=root,
+            permission=Permission.objects.get(
+                content_type__app_label="wagtaildocs", codename=f"{action}_document"
+            ),
+        )
+    return group
+
+
 def sign_in_as_writer(page, live_server, django_user_model):
     writer = django_user_model.objects.create_user("writer", "writer@example.org", STAFF_PASSWORD)
-    writer.groups.add(Group.objects.get(name="Writer"))
+    writer.groups.add(writer_group())
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", "writer")
     page.fill("#id_password", STAFF_PASSWORD)
