@@ -60,6 +60,11 @@ def ensure_page_tree_root():
 def newsroom(db):
     """A home page with News, Our team and Roundups, two sections and two authors; no articles."""
     cache.clear()
+    return make_newsroom()
+
+
+def make_newsroom():
+    """Build the `newsroom` fixture's pages in whatever database is configured (also a subprocess's)."""
     ensure_page_tree_root()
     Page.objects.filter(depth=2).delete()
     home = HomePageFactory(title="Masthead", slug="home")

@@ -15,16 +15,14 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.core import signing
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q, Sum
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from masthead.core import editions, pagecache, ratelimit
+from masthead.core import editions, mail, pagecache, ratelimit
 from masthead.core.keys import hash_key
 
 from . import stripe_api
@@ -747,14 +745,8 @@ def absolute_url(name, *args):
 
 
 def _send(template, to, subject, context):
-    """Send a reader e-mail through the same backend as newsletters (SMTP with DKIM, or a provider)."""
-    message = EmailMultiAlternatives(
-        subject=subject,
-        body=render_to_string(f"{template}.txt", context),
-        to=[to],
-    )
-    message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    message.send()
+    """Send a reader e-mail as every transactional e-mail goes (core.mail: its headers, the backend)."""
+    mail.send(template, to=to, subject=subject, context=context)
 
 
 def send_receipt(payment):

@@ -1,8 +1,38 @@
 from django import forms
+from django.db import connection
 from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Newsletter
+
+NOT_OFFERED = _("Choose from the newsletters listed on this page.")
+
+
+class NewsletterChoiceField(forms.ModelMultipleChoiceField):
+    """Ticked newsletters. A value that is not one on offer gets words, never a database error."""
+
+    widget = forms.CheckboxSelectMultiple
+    default_error_messages = {
+        "invalid_list": NOT_OFFERED,
+        "invalid_choice": NOT_OFFERED,
+        "invalid_pk_value": NOT_OFFERED,
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=Newsletter.objects.none(), required=False, **kwargs)
+
+    def _check_values(self, value):
+        # A number past the id column's range (2**63 and up) would reach the database and fail
+        # there (SQLite: OverflowError); no newsletter has such an id.
+        low, high = connection.ops.integer_field_range(Newsletter._meta.pk.get_internal_type())
+        for pk in value:
+            try:
+                number = int(str(pk))
+            except ValueError:
+                raise forms.ValidationError(NOT_OFFERED, code="invalid_pk_value") from None
+            if not low <= number <= high:
+                raise forms.ValidationError(NOT_OFFERED, code="invalid_choice")
+        return super()._check_values(value)
 
 
 class SignupForm(forms.Form):
@@ -10,14 +40,12 @@ class SignupForm(forms.Form):
         label=_("E-mail address"),
         max_length=320,
         widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-        error_messages={"required": _("Enter your e-mail address.")},
+        error_messages={
+            "required": _("Enter your e-mail address."),
+            "max_length": _("That is too long to be an e-mail address."),
+        },
     )
-    newsletters = forms.ModelMultipleChoiceField(
-        label=_("Newsletters"),
-        queryset=Newsletter.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    newsletters = NewsletterChoiceField(label=_("Newsletters"))
     # A field people never see; bots fill it in. Anything in it means the sign-up is quietly dropped.
     website = forms.CharField(required=False, label=_("Leave this empty"))
 
@@ -52,12 +80,7 @@ class SignupForm(forms.Form):
 
 
 class PreferencesForm(forms.Form):
-    newsletters = forms.ModelMultipleChoiceField(
-        label=_("Send me"),
-        queryset=Newsletter.objects.none(),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
+    newsletters = NewsletterChoiceField(label=_("Send me"))
 
     def __init__(self, *args, subscriber=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from wagtail.models import PreviewableMixin
 
 from masthead.core import editions
 from masthead.core.editions import language_field
-from masthead.core.keys import hash_key  # noqa: F401 - services import it from here
+from masthead.core.keys import SingleUseKey
 
 from .blocks import IssueBlock
 
@@ -260,22 +260,25 @@ class Delivery(models.Model):
         return f"{self.issue} → {self.subscriber} ({self.state})"
 
 
-class Confirmation(models.Model):
-    """A single-use, expiring link sent by e-mail. Only the key's hash is stored."""
+class Confirmation(SingleUseKey):
+    """A single-use, expiring link sent by e-mail: to confirm a sign-up, or to reach one's data.
+
+    Only the key's hash is stored. A sign-up confirmation names the newsletters its e-mail listed,
+    and confirms those and no others (a newsletter added later gets an e-mail of its own).
+    """
 
     wagtail_reference_index_ignore = True  # records, not content: no index task per save (soak)
 
     class Purpose(models.TextChoices):
         SUBSCRIBE = "subscribe", _("Confirm a subscription")
+        EXPORT = "export", _("Download the reader’s data")
+        ERASE = "erase", _("Delete the reader’s address")
 
     subscriber = models.ForeignKey(
         Subscriber, related_name="confirmations", on_delete=models.CASCADE
     )
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.SUBSCRIBE)
-    key_hash = models.CharField(max_length=64, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    expires_at = models.DateTimeField()
-    used_at = models.DateTimeField(null=True, blank=True)
+    newsletters = models.ManyToManyField(Newsletter, related_name="+", blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["subscriber", "-created_at"], name="confirmation_latest")]

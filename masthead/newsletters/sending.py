@@ -38,7 +38,9 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from . import rendering, services
+from masthead.core import mail as transactional
+
+from . import links, rendering
 from .models import Delivery, Issue, Subscriber, Subscription
 
 logger = logging.getLogger("masthead.newsletters")
@@ -137,6 +139,10 @@ def _send_test(issue, address):
         unsubscribe_url=newsletters_page,
     )
     message.subject = _("[Test] %(subject)s") % {"subject": issue.subject}
+    # Sent because an editor asked: a transactional message, stamped as every one is.
+    transactional.stamp(
+        message, reply_to=issue.newsletter.reply_to or issue.newsletter.sender_email
+    )
     message.send()
 
 
@@ -383,9 +389,9 @@ def _deliver_batch(issue, batch, mail, lease_deadline, prepared=None):
 
 
 def _send_one(issue, row, mail, prepared=None):
-    token = services.preferences_token(row.subscriber_id, issue)
-    unsubscribe_url = settings.SITE_URL + reverse("newsletters:unsubscribe", args=[token])
-    preferences_url = settings.SITE_URL + reverse("newsletters:preferences", args=[token])
+    # Each link does one job (links.py): this one only unsubscribes, that one expires.
+    unsubscribe_url = links.unsubscribe_url(row.subscriber_id, issue)
+    preferences_url = links.preferences_url(row.subscriber_id)
     if prepared is not None:
         raw = prepared.for_reader(
             email=row.email,

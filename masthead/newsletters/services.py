@@ -2,35 +2,34 @@
 
 import datetime
 import re
-import secrets
+from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.core import signing
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
-from masthead.core import editions, keys
+from masthead.core import editions, keys, mail
+from masthead.core.keys import LinkResult
 
+# The preference link, as other apps (members' account page) and tests name it.
+from .links import preferences_token, preferences_url  # noqa: F401
 from .models import (
     Confirmation,
     ConsentEvent,
     Delivery,
+    Issue,
     Newsletter,
     Subscriber,
     Subscription,
-    hash_key,
 )
 
 CONFIRMATION_LIFETIME = datetime.timedelta(days=3)
-# One address gets at most one confirmation e-mail in this time, however often the form is sent.
+# One address gets at most one e-mail of each kind in this time, however often it is asked for.
 RESEND_AFTER = datetime.timedelta(minutes=5)
-PREFERENCES_SALT = "masthead.newsletters.preferences"
 # The Message-ID sending.message_id() gives each issue e-mail.
 OUR_MESSAGE_ID = re.compile(r"<issue-(\d+)\.reader-(\d+)@[^>]+>")
 
@@ -45,16 +44,38 @@ def normalise_address(raw):
     if not text:
         raise InvalidAddress(_("Enter your e-mail address."))
     if len(text) > 254:
-        raise InvalidAddress(_("That address is too long to be an e-mail address."))
+        raise InvalidAddress(_("That is too long to be an e-mail address."))
     try:
         checked = validate_email(text, check_deliverability=False)
     except EmailNotValidError as error:
-        raise InvalidAddress(
-            _("“%(address)s” is not a valid e-mail address: %(reason)s")
-            % {"address": text[:80], "reason": str(error)}
-        ) from error
+        # email-validator explains in its own words ("must have an @-sign"); readers get ours.
+        raise InvalidAddress(_why_not(text)) from error
     local, _at, domain = checked.normalized.rpartition("@")
     return f"{local}@{domain.lower()}"
+
+
+def _why_not(text):
+    """Say, in the reader's words, what is wrong with an address the validator refused."""
+    example = "name@example.org"
+    if "@" not in text:
+        return _("An e-mail address has an @ in it, as in %(example)s.") % {"example": example}
+    if text.count("@") > 1:
+        return _("An e-mail address has only one @ in it, as in %(example)s.") % {
+            "example": example
+        }
+    if any(character.isspace() for character in text):
+        return _("An e-mail address has no spaces in it.")
+    local, _at, domain = text.partition("@")
+    if not local:
+        return _("Something is missing before the @, as in %(example)s.") % {"example": example}
+    if "." not in domain.strip("."):
+        return _("After the @ comes the mail domain, with a dot in it, as in %(example)s.") % {
+            "example": example
+        }
+    shown = "".join(character for character in text[:80] if character.isprintable())
+    return _(
+        "“%(address)s” is not an address we can send e-mail to. Please check it for typos."
+    ) % {"address": shown}
 
 
 keyed_hash = keys.keyed_hash
@@ -182,13 +203,28 @@ def recount_audiences():
         Newsletter.objects.filter(pk=newsletter.pk).update(audience_count=count)
 
 
-def confirmation_due(subscriber):
-    latest = subscriber.confirmations.order_by("-created_at").first()
-    return latest is None or timezone.now() - latest.created_at >= RESEND_AFTER
+def _subscribe_links():
+    return Confirmation.objects.filter(purpose=Confirmation.Purpose.SUBSCRIBE)
+
+
+def confirmation_due(subscriber, pending):
+    """Whether the reader should get a confirmation e-mail for these pending newsletters now.
+
+    Once per RESEND_AFTER, unless the last e-mail cannot serve: its link was used already, or it
+    did not name one of them (a newsletter signed up for since gets a link of its own).
+    """
+    latest = _subscribe_links().filter(subscriber=subscriber).order_by("-created_at").first()
+    if latest is None or latest.used_at or timezone.now() - latest.created_at >= RESEND_AFTER:
+        return True
+    named = set(latest.newsletters.values_list("pk", flat=True))
+    return not {newsletter.pk for newsletter in pending} <= named
 
 
 def send_confirmation_email(subscriber):
-    """Send the double opt-in e-mail with a fresh single-use link. Returns False if one went out lately."""
+    """Send the double opt-in e-mail with a fresh single-use link. Returns False if none was due.
+
+    The link names the newsletters the e-mail lists, and confirms only those.
+    """
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
         pending = list(
@@ -197,14 +233,10 @@ def send_confirmation_email(subscriber):
                 subscriptions__state=Subscription.State.PENDING,
             )
         )
-        if not pending or subscriber.suppressed_at or not confirmation_due(subscriber):
+        if not pending or subscriber.suppressed_at or not confirmation_due(subscriber, pending):
             return False
-        key = secrets.token_urlsafe(32)
-        Confirmation.objects.create(
-            subscriber=subscriber,
-            key_hash=hash_key(key),
-            expires_at=timezone.now() + CONFIRMATION_LIFETIME,
-        )
+        confirmation, key = Confirmation.issue(CONFIRMATION_LIFETIME, subscriber=subscriber)
+        confirmation.newsletters.set(pending)
     with translation.override(subscriber.language):
         _send_confirmation(subscriber, pending, key)
     return True
@@ -218,18 +250,15 @@ def _send_confirmation(subscriber, pending, key):
         "lifetime_days": CONFIRMATION_LIFETIME.days,
     }
     sender = pending[0]
-    message = EmailMultiAlternatives(
+    mail.send(
+        "newsletters/email/confirm",
+        to=subscriber.email,
         subject=_("Confirm your subscription to %(names)s")
         % {"names": ", ".join(n.name for n in pending)},
-        body=render_to_string("newsletters/email/confirm.txt", context),
+        context=context,
         from_email=f"{sender.sender_name} <{sender.sender_email}>",
-        to=[subscriber.email],
-        reply_to=[sender.reply_to] if sender.reply_to else None,
+        reply_to=sender.reply_to or sender.sender_email,
     )
-    message.attach_alternative(
-        render_to_string("newsletters/email/confirm.html", context), "text/html"
-    )
-    message.send()
 
 
 class ConfirmResult:
@@ -239,27 +268,78 @@ class ConfirmResult:
     INVALID = "invalid"
 
 
+_CONFIRM_RESULTS = {
+    LinkResult.OK: ConfirmResult.CONFIRMED,
+    LinkResult.USED: ConfirmResult.ALREADY,
+    LinkResult.EXPIRED: ConfirmResult.EXPIRED,
+    LinkResult.INVALID: ConfirmResult.INVALID,
+}
+
+
+@dataclass
+class ConfirmationStatus:
+    """What a confirmation link stands for now: the newsletters its e-mail named, by their state."""
+
+    result: str  # a LinkResult
+    confirmation: Confirmation | None = None
+    waiting: list = field(default_factory=list)  # still pending: what confirming would confirm
+    subscribed: list = field(default_factory=list)  # confirmed, by this link or another way
+    left: list = field(default_factory=list)  # unsubscribed since the e-mail was sent
+
+    @property
+    def subscriber(self):
+        return self.confirmation.subscriber if self.confirmation else None
+
+    @property
+    def can_confirm(self):
+        return self.result == LinkResult.OK and bool(self.waiting)
+
+    @property
+    def can_subscribe_again(self):
+        """A link that can no longer confirm may still start again what its reader asked for."""
+        if self.can_confirm:
+            return False
+        return bool(self.left or (self.waiting and self.result != LinkResult.INVALID))
+
+
+def confirmation_status(key):
+    """Read a confirmation link without using it (GET, HEAD and mail scanners change nothing)."""
+    result, confirmation = Confirmation.find(key, _subscribe_links().select_related("subscriber"))
+    status = ConfirmationStatus(result, confirmation)
+    if confirmation is None:
+        return status
+    states = dict(
+        confirmation.subscriber.subscriptions.filter(
+            newsletter__in=confirmation.newsletters.all()
+        ).values_list("newsletter_id", "state")
+    )
+    buckets = {
+        Subscription.State.PENDING: status.waiting,
+        Subscription.State.CONFIRMED: status.subscribed,
+        Subscription.State.UNSUBSCRIBED: status.left,
+    }
+    for newsletter in confirmation.newsletters.order_by("sort_order", "name"):
+        buckets[states.get(newsletter.pk, Subscription.State.UNSUBSCRIBED)].append(newsletter)
+    return status
+
+
 @transaction.atomic
 def confirm_subscription(key, *, ip=""):
-    """Confirm what the link's owner signed up for. Returns (result, subscriber or None)."""
-    confirmation = (
-        Confirmation.objects.select_for_update()
-        .select_related("subscriber")
-        .filter(key_hash=hash_key(key))
-        .first()
+    """Confirm the newsletters the link's e-mail named that still wait for it, and no others.
+
+    Returns (ConfirmResult, subscriber or None). The link works once.
+    """
+    result, confirmation = Confirmation.find(
+        key, _subscribe_links().select_for_update().select_related("subscriber")
     )
-    if confirmation is None:
-        return ConfirmResult.INVALID, None
-    subscriber = confirmation.subscriber
-    if confirmation.used_at:
+    subscriber = confirmation.subscriber if confirmation else None
+    if result != LinkResult.OK:
+        return _CONFIRM_RESULTS[result], subscriber
+    if not confirmation.use():
         return ConfirmResult.ALREADY, subscriber
-    if confirmation.expires_at < timezone.now():
-        return ConfirmResult.EXPIRED, subscriber
     now = timezone.now()
-    confirmation.used_at = now
-    confirmation.save(update_fields=["used_at"])
     for subscription in subscriber.subscriptions.filter(
-        state=Subscription.State.PENDING
+        state=Subscription.State.PENDING, newsletter__in=confirmation.newsletters.all()
     ).select_related("newsletter"):
         move(subscription, Subscription.State.CONFIRMED, now)
         _record(
@@ -272,34 +352,32 @@ def confirm_subscription(key, *, ip=""):
     return ConfirmResult.CONFIRMED, subscriber
 
 
-def preferences_token(subscriber, issue=None):
-    """A signed token naming a subscriber (and the issue the link came in): the link is the proof."""
-    subscriber_id = getattr(subscriber, "pk", subscriber)
-    data = {"s": subscriber_id}
-    if issue is not None:
-        data["i"] = getattr(issue, "pk", issue)
-    return signing.dumps(data, salt=PREFERENCES_SALT, compress=True)
+def subscribe_again(key, *, ip=""):
+    """From a confirmation link that can no longer confirm (used, expired, or its reader left since):
+    sign up again for what it named and send a fresh confirmation e-mail. Returns whether it did.
+
+    The address is never shown: the new e-mail goes to it, and only its reader can confirm.
+    """
+    status = confirmation_status(key)
+    if not status.can_subscribe_again:
+        return False
+    subscriber = status.subscriber
+    with transaction.atomic():
+        language = editions.current()
+        if subscriber.language != language:
+            subscriber.language = language
+            subscriber.save(update_fields=["language"])
+        waiting = _add_pending(subscriber, status.waiting + status.left, "confirmation link", ip)
+    if waiting and subscriber.suppressed_at is None:
+        from .tasks import send_confirmation
+
+        send_confirmation.enqueue(subscriber.pk)
+    return True
 
 
-def preferences_url(subscriber):
-    return settings.SITE_URL + reverse(
-        "newsletters:preferences", args=[preferences_token(subscriber)]
-    )
-
-
-def read_token(token):
-    """Return (subscriber, issue id or None) for a token, or (None, None) if it was tampered with."""
-    try:
-        data = signing.loads(token, salt=PREFERENCES_SALT)
-    except signing.BadSignature:
-        return None, None
-    if not isinstance(data, dict):
-        return None, None
-    return Subscriber.objects.filter(pk=data.get("s")).first(), data.get("i")
-
-
-def subscriber_from_token(token):
-    return read_token(token)[0]
+def subscriber_for(subscriber_id):
+    """The subscriber a signed link names, or None if they have been deleted since."""
+    return Subscriber.objects.filter(pk=subscriber_id).first()
 
 
 def confirmed_newsletters(subscriber):
@@ -329,54 +407,15 @@ def update_preferences(subscriber, chosen, *, source="preference centre", ip="")
 
 
 @transaction.atomic
-def subscriber_data(subscriber):
-    """Everything kept about one reader of the newsletters, for them to download."""
-    return {
-        "email": subscriber.email,
-        "name": subscriber.name,
-        "first_seen": subscriber.created_at.isoformat(),
-        "subscriptions": [
-            {
-                "newsletter": s.newsletter.name,
-                "state": s.state,
-                "signed_up": s.created_at.isoformat(),
-                "confirmed": s.confirmed_at.isoformat() if s.confirmed_at else None,
-                "unsubscribed": s.unsubscribed_at.isoformat() if s.unsubscribed_at else None,
-                "where": s.source,
-            }
-            for s in subscriber.subscriptions.select_related("newsletter").order_by("created_at")
-        ],
-        "consent_history": [
-            {
-                "action": e.action,
-                "newsletter": e.newsletter.name if e.newsletter else None,
-                "at": e.at.isoformat(),
-                "where": e.source,
-            }
-            for e in subscriber.consent_events.select_related("newsletter").order_by("at")
-        ],
-        "issues_sent": subscriber.deliveries.filter(state="sent").count(),
-    }
-
-
-@transaction.atomic
-def forget_subscriber(subscriber, *, ip=""):
-    """Erase a reader who asked: their address, subscriptions, consent history and delivery rows.
-
-    Unsubscribed first, so every newsletter's audience count stays right; issues keep the number of
-    people they went to, not who.
-    """
-    unsubscribe_all(subscriber, source="erased at the reader's request", ip=ip)
-    Subscriber.objects.filter(pk=subscriber.pk).delete()
-
-
-def unsubscribe_all(subscriber, *, source="one-click unsubscribe", ip="", issue_id=None):
-    """Stop every newsletter at once. Running it twice changes nothing the second time."""
+def unsubscribe(
+    subscriber, newsletter=None, *, source="one-click unsubscribe", ip="", issue_id=None
+):
+    """Stop one newsletter, or every one when none is named. Running it twice changes nothing."""
     now = timezone.now()
-    active = subscriber.subscriptions.exclude(state=Subscription.State.UNSUBSCRIBED).select_related(
-        "newsletter"
-    )
-    for subscription in active:
+    active = subscriber.subscriptions.exclude(state=Subscription.State.UNSUBSCRIBED)
+    if newsletter is not None:
+        active = active.filter(newsletter=newsletter)
+    for subscription in active.select_related("newsletter"):
         move(subscription, Subscription.State.UNSUBSCRIBED, now)
         _record(subscriber, ConsentEvent.Action.UNSUBSCRIBE, subscription.newsletter, source, ip)
     if issue_id:
@@ -384,6 +423,38 @@ def unsubscribe_all(subscriber, *, source="one-click unsubscribe", ip="", issue_
         Delivery.objects.filter(
             issue_id=issue_id, subscriber=subscriber, unsubscribed_at__isnull=True
         ).update(unsubscribed_at=now)
+
+
+def unsubscribe_all(subscriber, *, source="one-click unsubscribe", ip="", issue_id=None):
+    """Stop every newsletter at once. Running it twice changes nothing the second time."""
+    unsubscribe(subscriber, None, source=source, ip=ip, issue_id=issue_id)
+
+
+def unsubscribe_by_link(link, subscriber, *, one_click=False, everything=False, ip=""):
+    """Act on an unsubscribe link (links.read_unsubscribe): stop the newsletter it names, or all
+    of them if asked or it names none. Returns the newsletter stopped, or None for all."""
+    newsletter = None if everything else unsubscribe_newsletter(link)
+    unsubscribe(
+        subscriber,
+        newsletter,
+        source="one-click unsubscribe" if one_click else "unsubscribe page",
+        ip=ip,
+        issue_id=link.issue_id,
+    )
+    return newsletter
+
+
+def unsubscribe_newsletter(link):
+    """The newsletter an unsubscribe link names (old links name only the issue), or None for all.
+
+    Old links that named no issue stopped everything, and still do; so does a link whose issue
+    is gone (the reader asked to stop, and less mail is the safe side of not knowing which)."""
+    if link.newsletter_id is not None:
+        return Newsletter.objects.filter(pk=link.newsletter_id).first()
+    if link.issue_id is not None:
+        issue = Issue.objects.select_related("newsletter").filter(pk=link.issue_id).first()
+        return issue.newsletter if issue else None
+    return None
 
 
 @transaction.atomic

@@ -1,6 +1,6 @@
 from django_tasks import task
 
-from . import sending, services
+from . import data_requests, sending, services
 from .models import Subscriber
 
 # A deliver task hands over to a fresh one after this long, so other tasks get a turn.
@@ -14,6 +14,15 @@ def send_confirmation(subscriber_id):
     if subscriber is None:
         return False
     return services.send_confirmation_email(subscriber)
+
+
+@task()
+def send_link(subscriber_id, purpose):
+    """Send a link the reader asked for. Idempotent: a second run within RESEND_AFTER sends nothing."""
+    subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return False
+    return data_requests.send_link(subscriber, purpose)
 
 
 @task()

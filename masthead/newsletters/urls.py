@@ -8,9 +8,9 @@ urlpatterns = [
     path("check-your-inbox/", views.check_inbox, name="check_inbox"),
     path("confirm/<str:key>/", views.confirm, name="confirm"),
     path("preferences/<str:token>/", views.preferences, name="preferences"),
-    path("preferences/<str:token>/data.json", views.subscriber_data, name="subscriber_data"),
     path("unsubscribe/<str:token>/", views.one_click_unsubscribe, name="unsubscribe"),
     path("unsubscribed/", views.unsubscribed, name="unsubscribed"),
+    path("your-data/<str:key>/", views.data_link, name="data_link"),
     path(
         "webhooks/<slug:provider>/tracking/",
         webhooks.tracking_webhook,

@@ -1,14 +1,16 @@
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from masthead.core import ratelimit, security
+from masthead.core.keys import LinkResult
 
-from . import services
+from . import data_requests, links, services
 from .forms import PreferencesForm, SignupForm
+from .models import Confirmation
 
 SIGNUPS_PER_IP_PER_HOUR = 20
 # Beyond this, sign-ups for one address are quietly dropped, with the same answer as ever.
@@ -23,8 +25,14 @@ def wants_json(request):
 client_ip = ratelimit.client_ip
 
 
+# A page reached by a link from one reader's e-mail is theirs alone: no cache may keep it.
+private_page = cache_control(private=True, no_store=True)
+# HEAD is what link checkers and mail scanners send first; it answers as GET would.
+PAGE_METHODS = ["GET", "HEAD", "POST"]
+
+
 @security.cross_site_refused
-@require_http_methods(["GET", "POST"])
+@require_http_methods(PAGE_METHODS)
 def signup(request):
     """The newsletters page and the target of every sign-up form; works without JavaScript."""
     if request.method == "POST":
@@ -100,51 +108,84 @@ def check_inbox(request):
     return render(request, "newsletters/check_inbox.html", {"page_title": _("Check your inbox")})
 
 
+@private_page
+@require_http_methods(PAGE_METHODS)
 def confirm(request, key):
-    result, subscriber = services.confirm_subscription(key, ip=client_ip(request))
-    context = {"result": result, "page_title": _("Your subscription")}
-    if subscriber is not None and result != services.ConfirmResult.EXPIRED:
-        context["preferences_url"] = reverse(
-            "newsletters:preferences", args=[services.preferences_token(subscriber)]
-        )
-    status = (
-        200 if result in (services.ConfirmResult.CONFIRMED, services.ConfirmResult.ALREADY) else 400
-    )
-    return render(request, "newsletters/confirm.html", context, status=status)
+    """The page behind the confirmation link. It shows a button; only pressing it (POST) confirms,
+    so a mail scanner that opens the link (GET or HEAD) changes nothing."""
+    ip = client_ip(request)
+    if request.method == "POST":
+        if "subscribe_again" in request.POST:
+            if services.subscribe_again(key, ip=ip):
+                return redirect("newsletters:check_inbox")
+        elif services.confirm_subscription(key, ip=ip)[0] == services.ConfirmResult.CONFIRMED:
+            status = services.confirmation_status(key)
+            return _confirm_page(request, status, just_confirmed=True)
+    return _confirm_page(request, services.confirmation_status(key))
 
 
+def _confirm_page(request, status, *, just_confirmed=False):
+    context = {
+        "status": status,
+        "result": status.result,
+        "just_confirmed": just_confirmed,
+        "lifetime_days": services.CONFIRMATION_LIFETIME.days,
+        "page_title": _("Your subscription"),
+    }
+    if status.subscriber is not None and status.subscribed and status.result != LinkResult.EXPIRED:
+        context["preferences_url"] = links.preferences_path(status.subscriber)
+    status_code = 400 if status.result == LinkResult.INVALID else 200
+    return render(request, "newsletters/confirm.html", context, status=status_code)
+
+
+@private_page
 @ratelimit.limited("preferences")
-@require_http_methods(["GET", "POST"])
+@require_http_methods(PAGE_METHODS)
 def preferences(request, token):
-    """The preference centre: reached from a signed link in every e-mail, no sign-in."""
-    subscriber = services.subscriber_from_token(token)
+    """The preference centre, reached from a signed link in every e-mail, no sign-in. The link
+    expires (links.PREFERENCES_LIFETIME); an old one offers to e-mail a fresh one."""
+    link = links.read_preferences(token)
+    subscriber = services.subscriber_for(link.subscriber_id) if link else None
     if subscriber is None:
         raise Http404("Unknown preferences link")
+    if link.expired:
+        if request.method == "POST" and "send_link" in request.POST:
+            data_requests.request_link(subscriber, data_requests.PREFERENCES)
+            return _link_sent(request)
+        return render(
+            request,
+            "newsletters/preferences_expired.html",
+            {
+                "lifetime_days": links.PREFERENCES_LIFETIME.days,
+                "page_title": _("This link has expired"),
+            },
+        )
     saved = False
-    forget_problem = ""
+    asked = None
     if request.method == "POST":
-        if "forget" in request.POST:
-            if request.POST.get("confirm_forget") == "yes":
-                services.forget_subscriber(subscriber, ip=client_ip(request))
-                return render(
-                    request,
-                    "newsletters/forgotten.html",
-                    {"page_title": _("Your address is deleted")},
-                )
-            forget_problem = _("Tick the box to confirm that we should delete your address.")
         if "unsubscribe_all" in request.POST:
             services.unsubscribe_all(subscriber, source="preference centre", ip=client_ip(request))
             return redirect("newsletters:unsubscribed")
+        for purpose in data_requests.DATA_PURPOSES:
+            if f"ask_{purpose}" in request.POST:
+                data_requests.request_link(subscriber, purpose)
+                asked = purpose
         form = PreferencesForm(request.POST, subscriber=subscriber)
-        if not forget_problem and form.is_valid():
+        if asked is None and form.is_valid():
             services.update_preferences(
                 subscriber, form.cleaned_data["newsletters"], ip=client_ip(request)
             )
             saved = True
+        elif asked is None:
+            return _preferences_page(request, subscriber, form, status=400)
     form = PreferencesForm(
         subscriber=subscriber,
         initial={"newsletters": list(services.confirmed_newsletters(subscriber))},
     )
+    return _preferences_page(request, subscriber, form, saved=saved, asked=asked)
+
+
+def _preferences_page(request, subscriber, form, *, saved=False, asked=None, status=200):
     return render(
         request,
         "newsletters/preferences.html",
@@ -152,43 +193,109 @@ def preferences(request, token):
             "form": form,
             "subscriber": subscriber,
             "saved": saved,
-            "forget_problem": forget_problem,
-            "token": token,
+            "asked": asked,
+            "data_link_hours": int(data_requests.DATA_LINK_LIFETIME.total_seconds() // 3600),
             "page_title": _("Your newsletters"),
         },
-        status=400 if forget_problem else 200,
+        status=status,
     )
 
 
-@ratelimit.limited("preferences", methods=("GET",))
-def subscriber_data(request, token):
-    """A reader's own data, as JSON, from the signed link in their preference centre."""
-    subscriber = services.subscriber_from_token(token)
-    if subscriber is None:
-        raise Http404("Unknown preferences link")
-    response = JsonResponse(services.subscriber_data(subscriber), json_dumps_params={"indent": 2})
-    response["Content-Disposition"] = 'attachment; filename="my-newsletter-data.json"'
-    response["Cache-Control"] = "private, no-store"
-    return response
+def _link_sent(request):
+    return render(request, "newsletters/link_sent.html", {"page_title": _("Check your inbox")})
 
 
+@private_page
 @csrf_exempt  # RFC 8058: mail clients POST here without cookies; the signed token is the proof
-@require_http_methods(["GET", "POST"])
+@require_http_methods(PAGE_METHODS)
 def one_click_unsubscribe(request, token):
-    """POST unsubscribes at once (RFC 8058). GET, from the link in the e-mail, asks first:
-    mail scanners open links, and a scanner must not unsubscribe anyone."""
-    subscriber, issue_id = services.read_token(token)
-    if subscriber is None:
+    """POST unsubscribes at once from the newsletter the link came with (RFC 8058), or from all.
+    GET, from the link in the e-mail, asks first: mail scanners open links, and a scanner must not
+    unsubscribe anyone. The link can do nothing else; for more it e-mails a preference link."""
+    link = links.read_unsubscribe(token)
+    if link is None:
         raise Http404("Unknown unsubscribe link")
-    if request.method == "GET":
-        return render(
-            request,
-            "newsletters/unsubscribe.html",
-            {"subscriber": subscriber, "page_title": _("Unsubscribe")},
+    subscriber = services.subscriber_for(link.subscriber_id)
+    if subscriber is None:  # deleted at their request: nothing is sent to them any more
+        return _unsubscribed(request, None)
+    if request.method == "POST":
+        if "send_preferences" in request.POST:
+            data_requests.request_link(subscriber, data_requests.PREFERENCES)
+            return _link_sent(request)
+        one_click = request.POST.get("List-Unsubscribe") == "One-Click"
+        newsletter = services.unsubscribe_by_link(
+            link,
+            subscriber,
+            one_click=one_click,
+            everything="all" in request.POST,
+            ip=client_ip(request),
         )
-    services.unsubscribe_all(subscriber, ip=client_ip(request), issue_id=issue_id)
-    return render(request, "newsletters/unsubscribed.html", {"page_title": _("Unsubscribed")})
+        return _unsubscribed(request, newsletter)
+    return render(
+        request,
+        "newsletters/unsubscribe.html",
+        {
+            "subscriber": subscriber,
+            "newsletter": services.unsubscribe_newsletter(link),
+            "page_title": _("Unsubscribe"),
+        },
+    )
+
+
+def _unsubscribed(request, newsletter):
+    return render(
+        request,
+        "newsletters/unsubscribed.html",
+        {"newsletter": newsletter, "page_title": _("Unsubscribed")},
+    )
 
 
 def unsubscribed(request):
-    return render(request, "newsletters/unsubscribed.html", {"page_title": _("Unsubscribed")})
+    return _unsubscribed(request, None)
+
+
+@private_page
+@ratelimit.limited("preferences")
+@require_http_methods(PAGE_METHODS)
+def data_link(request, key):
+    """The page behind an e-mailed link to download one's data or delete one's address.
+
+    It shows what the link does and a button; only the button (POST) uses the link, once.
+    """
+    result, link = data_requests.find_data_link(key)
+    purpose = link.purpose if link else None
+    problem = ""
+    if request.method == "POST" and result == LinkResult.OK:
+        if purpose == Confirmation.Purpose.EXPORT and "download" in request.POST:
+            used, data = data_requests.export_by_link(key)
+            if used == LinkResult.OK:
+                response = JsonResponse(data, json_dumps_params={"indent": 2})
+                response["Content-Disposition"] = 'attachment; filename="my-newsletter-data.json"'
+                return response
+            result = used
+        elif purpose == Confirmation.Purpose.ERASE and "erase" in request.POST:
+            if request.POST.get("confirm_erase") != "yes":
+                problem = _("Tick the box to confirm that we should delete your address.")
+            else:
+                used = data_requests.erase_by_link(key, ip=client_ip(request))
+                if used == LinkResult.OK:
+                    return render(
+                        request,
+                        "newsletters/forgotten.html",
+                        {"page_title": _("Your address is deleted")},
+                    )
+                result = used
+    elif request.method == "POST" and "send_preferences" in request.POST and link is not None:
+        data_requests.request_link(link.subscriber, data_requests.PREFERENCES)
+        return _link_sent(request)
+    return render(
+        request,
+        "newsletters/data_link.html",
+        {
+            "result": result,
+            "purpose": purpose,
+            "problem": problem,
+            "page_title": _("Your data"),
+        },
+        status=400 if problem or result == LinkResult.INVALID else 200,
+    )

@@ -234,6 +234,12 @@ MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 SERVE_MEDIA = os.environ.get("SERVE_MEDIA", "1") == "1"
 
+# Backups (`masthead backup`): the key file that encrypts and signs them (`masthead backup_key FILE`
+# makes one). Without one, backups are signed with SECRET_KEY but not encrypted.
+BACKUP_KEY_FILE = os.environ.get("BACKUP_KEY_FILE", "")
+# Argon2id's cost for a backup passphrase (libsodium's "moderate": about a second and 256 MiB).
+BACKUP_PASSPHRASE_COST = (3, 256 * 1024 * 1024)
+
 # E-mail goes to files under var/mail/ on the embedded default.
 EMAIL_BACKEND = {
     # Short names for the usual choices; any dotted path to a Django e-mail backend works too.
@@ -243,6 +249,8 @@ EMAIL_BACKEND = {
 }.get(os.environ.get("EMAIL_BACKEND", "file"), os.environ.get("EMAIL_BACKEND"))
 EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "newsroom@localhost")
+# Where a reader's answer to a sign-in link, receipt or gift e-mail goes (DEFAULT_FROM_EMAIL if unset).
+REPLY_TO_EMAIL = os.environ.get("REPLY_TO_EMAIL", "")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -8,6 +8,7 @@ from django.test import Client
 from masthead.audio.models import Narration  # noqa: F401 - the app is installed
 from masthead.feed.tests.factories import FeedItemFactory
 from masthead.members.models import Campaign
+from masthead.newsletters import links as newsletter_links
 from masthead.newsletters import services as newsletter_services
 from masthead.newsletters.models import Subscriber
 from masthead.newsletters.tests.factories import NewsletterFactory
@@ -114,7 +115,7 @@ def test_state_changing_public_forms_need_the_csrf_token(newsroom, path, data):
 def test_only_one_click_unsubscribe_and_webhooks_go_without_csrf(newsroom):
     client = Client(enforce_csrf_checks=True)
     reader = newsletter_services.subscribe("reader@example.org", [])
-    token = newsletter_services.preferences_token(reader)
+    token = newsletter_links.unsubscribe_token(reader)
     # RFC 8058: mail clients post without cookies or tokens; the signed link is the proof
     assert client.post(
         f"/newsletters/unsubscribe/{token}/", {"List-Unsubscribe": "One-Click"}

@@ -52,7 +52,8 @@ def test_a_sign_up_in_the_ukrainian_edition_is_confirmed_in_ukrainian(
     text = message.get_body(("plain",)).get_content()
     assert "Підтвердьте, відкривши це посилання" in text
     link = re.search(r"http://testserver(/uk/newsletters/confirm/[^\s]+/)", text).group(1)
-    confirmed = client.get(link).content.decode()
+    assert "Підтвердити підписку" in client.get(link).content.decode()
+    confirmed = client.post(link, {"confirm": ""}).content.decode()
     assert "Ви підписалися" in confirmed
     assert Subscriber.objects.get().language == "uk"
     assert Subscription.objects.get().state == Subscription.State.CONFIRMED

@@ -43,7 +43,7 @@ def test_a_dry_run_reports_what_the_import_will_do_and_changes_nothing(daily):
         "skipped": 2,
     }
     assert [line for line, _reason in report.skipped] == [5, 6]
-    assert "not a valid e-mail address" in report.skipped[0][1]
+    assert "An e-mail address has an @ in it" in report.skipped[0][1]
     assert "appears earlier in the file" in report.skipped[1][1]
     assert Subscriber.objects.count() == 0 and ConsentEvent.objects.count() == 0
     daily.refresh_from_db()
