@@ -46,9 +46,12 @@ def run(rest):
     public_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104 - a comparison
     os.environ.setdefault("SITE_URL", f"http://{public_host}:{port}")
     _manage("setup_newsroom")
+    # Static files with brotli and gzip copies, served by WhiteNoise (settings/dev.py); only what
+    # changed since the last start is compressed again.
+    _manage("collectstatic", "--noinput", "--verbosity", "0")
     worker = subprocess.Popen([sys.executable, "-m", "masthead.cli", "worker"])  # noqa: S603
     try:
-        _manage("runserver", f"{host}:{port}", "--noreload", "--insecure", *rest)
+        _manage("runserver", f"{host}:{port}", "--noreload", "--nostatic", *rest)
     finally:
         worker.send_signal(signal.SIGTERM)
         try:

@@ -9,7 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.audio import urls as audio_urls
 from masthead.content import urls as content_urls
-from masthead.core import routing
+from masthead.core import routing, uploads
 from masthead.core import views as core_views
 from masthead.feed import urls as feed_urls
 from masthead.members import urls as member_urls
@@ -17,6 +17,12 @@ from masthead.newsletters import urls as newsletter_urls
 
 urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
+    # Wagtail's document view, every document sent as a download that cannot run (core/uploads.py).
+    path(
+        "documents/<int:document_id>/<str:document_filename>",
+        uploads.document,
+        name="wagtaildocs_serve",
+    ),
     path("documents/", include(wagtaildocs_urls)),
     path("robots.txt", core_views.robots_txt, name="robots_txt"),
 ]
@@ -24,7 +30,7 @@ urlpatterns = [
 if settings.SERVE_MEDIA:
     # The embedded default serves uploads itself; production puts them on S3-compatible storage.
     urlpatterns += [
-        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", core_views.media),
+        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.*)$", uploads.media),
     ]
 
 # Everything readers see, once per edition: the default language at the root, the others under

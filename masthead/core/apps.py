@@ -10,11 +10,12 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from wagtail.models import Locale, Site
 
-        from . import editions, pagecache, routing
+        from . import cdn, editions, pagecache, routing
         from .models import NewsroomSettings
 
         # The newsroom's name, its sites and editions appear on every page.
         for model in (NewsroomSettings, Site, Locale):
             pagecache.follow(model, "site")
         routing.keep_root_paths_in_process()
+        cdn.follow_restrictions()
         post_migrate.connect(editions.ensure_locales, sender=self, dispatch_uid="core:locales")

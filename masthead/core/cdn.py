@@ -49,6 +49,40 @@ def urls_for(topics):
     return [root + path for root in sorted(roots) for path in paths]
 
 
+def purge_restricted(page):
+    """Purge a page and everything under it: made private (or public again), none of its copies
+    may stay at the CDN. The page cache already dropped them (the "pages" topic)."""
+    if not configured():
+        return
+    from wagtail.contrib.frontend_cache.utils import PurgeBatch
+
+    batch = PurgeBatch()
+    batch.add_pages(page.get_descendants(inclusive=True).live().specific().iterator())
+    batch.purge()
+
+
+def follow_restrictions():
+    """Purge at the CDN whatever a saved or deleted PageViewRestriction covers, after commit."""
+    from django.db import transaction
+    from wagtail.models import PageViewRestriction
+
+    from .signals import on_change
+
+    def handler(sender, instance, **kwargs):
+        page_id = instance.page_id
+
+        def purge():
+            from wagtail.models import Page
+
+            page = Page.objects.filter(pk=page_id).first()
+            if page is not None:
+                purge_restricted(page)
+
+        transaction.on_commit(purge)
+
+    on_change(PageViewRestriction, handler, "cdn:restrictions")
+
+
 def purge_topics(topics):
     if not configured():
         return

@@ -17,26 +17,15 @@ from collections import OrderedDict
 
 from django.conf import settings
 
-from . import pagecache
+from . import compression, pagecache
 
 STATUS_LINES = {200: "200 OK"}
 
 
 class Copy:
-    """An entry made ready to send: header lists for the plain and the gzipped body."""
+    """An entry made ready to send: header lists and bodies for each coding (None: plain)."""
 
-    __slots__ = (
-        "started",
-        "expires",
-        "topics",
-        "etag",
-        "status",
-        "public",
-        "plain",
-        "gzipped",
-        "body",
-        "gzip",
-    )
+    __slots__ = ("started", "expires", "topics", "etag", "status", "public", "answers", "size")
 
     def __init__(self, entry):
         self.started = entry["started"]
@@ -44,20 +33,28 @@ class Copy:
         self.topics = tuple(entry["topics"])
         self.etag = entry["etag"]
         self.status = STATUS_LINES.get(entry["status"], f"{entry['status']} OK")
-        self.body = entry["body"]
-        self.gzip = entry["gzip"]
         self.public = pagecache.public_headers(entry)
         common = [*entry["headers"], *self.public]
-        self.plain = [*common, ("Content-Length", str(len(self.body)))]
-        self.gzipped = [
-            *common,
-            ("Content-Encoding", "gzip"),
-            ("Content-Length", str(len(self.gzip))),
-        ]
+        self.answers = {
+            None: ([*common, ("Content-Length", str(len(entry["body"])))], entry["body"])
+        }
+        for coding in ("br", "gzip"):
+            if coding in entry:  # entries stored before brotli have gzip only
+                body = entry[coding]
+                headers = [
+                    *common,
+                    ("Content-Encoding", coding),
+                    ("Content-Length", str(len(body))),
+                ]
+                self.answers[coding] = (headers, body)
+        self.size = sum(len(body) for _headers, body in self.answers.values())
 
-    @property
-    def size(self):
-        return len(self.body) + len(self.gzip)
+    def answer(self, accept_encoding):
+        """(headers, body) for a client that sent this Accept-Encoding."""
+        coding = compression.negotiate(accept_encoding)
+        if coding not in self.answers:
+            coding = compression.negotiate(accept_encoding, False)
+        return self.answers[coding]
 
 
 class LocalPages:
@@ -147,7 +144,7 @@ class PageCacheApp:
             copy = LOCAL.keep(key, entry) if entry is not None else None
             if copy is None or not LOCAL.fresh(copy, now):
                 return self._django(key, environ, start_response, entry)
-        return self._answer(environ, start_response, copy, now)
+        return self._answer(environ, start_response, copy)
 
     def _django(self, key, environ, start_response, entry):
         environ[pagecache.FETCHED] = entry  # spare the middleware a second read
@@ -157,18 +154,14 @@ class PageCacheApp:
             LOCAL.keep(key, stored)
         return response
 
-    def _answer(self, environ, start_response, copy, now):
+    def _answer(self, environ, start_response, copy):
         if "HTTP_IF_MODIFIED_SINCE" in environ and "HTTP_IF_NONE_MATCH" not in environ:
             return self.application(environ, start_response)  # the middleware compares dates
-        extra = [("Age", str(max(0, int(now - copy.started)))), ("X-Cache", "HIT")]
+        extra = [("X-Cache", "HIT")]  # no Age: just confirmed fresh (pagecache._answer)
         validators = environ.get("HTTP_IF_NONE_MATCH")
         if validators is not None and pagecache.etag_matches(validators, copy.etag):
             start_response("304 Not Modified", copy.public + extra)
             return []
-        if "gzip" in environ.get("HTTP_ACCEPT_ENCODING", ""):
-            start_response(copy.status, copy.gzipped + extra)
-            body = copy.gzip
-        else:
-            start_response(copy.status, copy.plain + extra)
-            body = copy.body
+        headers, body = copy.answer(environ.get("HTTP_ACCEPT_ENCODING", ""))
+        start_response(copy.status, headers + extra)
         return [] if environ.get("REQUEST_METHOD") == "HEAD" else [body]

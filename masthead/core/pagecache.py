@@ -1,7 +1,7 @@
 """The full-page cache for anonymous readers, and how the newsroom says what changed.
 
 A view opts in by naming what its page shows (`show(request, "pages", "feed")`). The middleware,
-first in the chain, stores the finished response (headers, body and a gzipped copy) for readers who
+first in the chain, stores the finished response (headers, body, a brotli and a gzip copy) for readers who
 carry none of the cookies that personalise a page, and serves it to the next such reader without
 touching the database or the template engine.
 
@@ -31,14 +31,17 @@ from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.cookie import parse_cookie
 
+from . import compression
 from .signals import on_change
 
 TOPICS = ("site", "campaign", "pages", "feed", "picks", "audio")
 EVERY_ANSWER = ("site",)
 CLOCK_SKEW = 0.25
 RENDER_LOCK_SECONDS = 10
-# Query parameters a cached page may depend on; tracking parameters are ignored; any other skips the cache.
-KEYED_PARAMETERS = {"page", "before", "p"}
+# Query parameters a cached page may depend on (a list's page, the News Feed's cursor): an answer is
+# stored under one only if its view said the value named a real page (keyed_by). Tracking
+# parameters are ignored; any other skips the cache.
+KEYED_PARAMETERS = {"page", "before"}
 IGNORED_PARAMETERS = {"fbclid", "gclid", "mc_cid", "mc_eid", "ref"}
 # Headers the cache sets itself on every answer.
 # WSGI environ keys by which the fast path and the middleware hand each other an entry.
@@ -73,6 +76,21 @@ def personal_cookies():
 def show(request, *topics):
     """Mark this response as cacheable for anonymous readers, depending on these topics."""
     request.page_cache_topics = set(EVERY_ANSWER) | set(topics)
+
+
+def keyed_by(request, name):
+    """Say that this answer is a real page of ?name= (page 2 of a list that has one): only then is
+    it stored under that value. Junk (?page=abc, ?page=02) or a parameter the page ignores (an
+    article's ?page=9) still gets its answer, but never fills the cache with copies."""
+    request.page_cache_keyed = {*getattr(request, "page_cache_keyed", ()), name}
+
+
+def _keyed_names(query):
+    return {
+        name
+        for name, _value in parse_qsl(query, keep_blank_values=True)
+        if name in KEYED_PARAMETERS
+    }
 
 
 def cached_view(*topics):
@@ -322,16 +340,26 @@ def _answer(request, entry, state):
     if _not_modified(request, entry):
         response = HttpResponseNotModified()
     else:
-        gzipped = "gzip" in request.headers.get("Accept-Encoding", "")
-        response = HttpResponse(entry["gzip"] if gzipped else entry["body"], status=entry["status"])
+        coding = compression.negotiate(request.headers.get("Accept-Encoding", ""))
+        if coding == "br" and "br" not in entry:
+            coding = compression.negotiate(request.headers.get("Accept-Encoding", ""), False)
+        body = entry[coding] if coding else entry["body"]
+        response = HttpResponse(body, status=entry["status"])
         for name, value in entry["headers"]:
             response[name] = value
-        if gzipped:
-            response["Content-Encoding"] = "gzip"
+        if coding:
+            response["Content-Encoding"] = coding
         response["Content-Length"] = str(len(response.content))
     for name, value in public_headers(entry):
         response[name] = value
-    response["Age"] = str(max(0, int(time.time() - entry["started"])))
+    if state == "STALE":
+        # Known to be out of date: a CDN takes it as due for renewal at once (and may keep serving
+        # it for stale-while-revalidate while it fetches the new one).
+        response["Age"] = str(settings.PAGE_CACHE_CDN_SECONDS)
+    # A fresh entry (HIT or MISS) carries no Age: it was rendered long ago, maybe, but the origin
+    # has just confirmed it against every topic it shows, as good as a new render. Counted from
+    # the render, Age would run past s-maxage and a CDN would take a page confirmed a moment ago for
+    # stale (RFC 9111 4.2.3: Age is the time since the origin generated or validated it).
     response["X-Cache"] = state
     return response
 
@@ -347,6 +375,8 @@ def _storable(request, response):
         and "private" not in response.get("Cache-Control", "")
         and "no-store" not in response.get("Cache-Control", "")
         and not getattr(getattr(request, "user", None), "is_authenticated", False)
+        and _keyed_names(request.META.get("QUERY_STRING", ""))
+        <= getattr(request, "page_cache_keyed", set())
     )
 
 
@@ -356,6 +386,8 @@ def _entry(request, response, started):
         "status": response.status_code,
         "headers": [(k, v) for k, v in response.items() if k.lower() not in OWN_HEADERS],
         "body": body,
+        # Compressed once here, so no answer from the cache compresses (core/compression.py).
+        "br": compression.brotli_compress(body),
         "gzip": gzip.compress(body, compresslevel=6, mtime=0),
         "etag": f'"{hashlib.blake2b(body, digest_size=12).hexdigest()}"',
         "started": started,

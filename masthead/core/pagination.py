@@ -1,4 +1,5 @@
-"""Pagination that never turns a bad ?page= into a 500: junk gives page 1, past the end gives 404."""
+"""Pagination that never turns a bad ?page= into a 500: junk gives page 1 (never kept by the page
+cache), past the end gives 404."""
 
 import hashlib
 from functools import cached_property
@@ -38,4 +39,6 @@ def paginate(request, queryset, per_page):
         number = 1
     if number > 1 and number > paginator.num_pages:
         raise Http404("No such page")
+    if raw == str(number):
+        pagecache.keyed_by(request, "page")  # a real page, written as its links write it
     return paginator.page(number)

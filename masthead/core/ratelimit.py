@@ -2,10 +2,12 @@
 
 from django.core.cache import cache
 
+from . import keys
+
 
 def allow(scope, key, limit, window_seconds):
     """Count one attempt; return False once `limit` attempts were made within the window."""
-    bucket = f"ratelimit:{scope}:{key}"
+    bucket = f"ratelimit:{scope}:{keys.keyed_hash(key)}"  # no address in clear, even in Redis
     if cache.add(bucket, 1, timeout=window_seconds):
         return True
     try:
@@ -32,8 +34,15 @@ DEFAULT_LIMITS = {
 
 
 def client_ip(request):
-    """The client's address as the web server saw it (behind a proxy, have it set REMOTE_ADDR)."""
-    return request.META.get("REMOTE_ADDR", "")
+    """The client as limits count it: its IPv4 address, or its IPv6 /64 (keys.network), as the web
+    server saw it (behind a proxy, have the proxy set REMOTE_ADDR)."""
+    return keys.network(request.META.get("REMOTE_ADDR", ""))
+
+
+def sign_in_address(request):
+    """The address django-axes records for a staff sign-in: a keyed hash of the client's network,
+    so the sign-in log holds no IP address in clear (AXES_CLIENT_IP_CALLABLE)."""
+    return keys.address_hash(request.META.get("REMOTE_ADDR", ""))
 
 
 def too_many(request, retry_after):

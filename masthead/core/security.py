@@ -1,16 +1,22 @@
-"""Security headers for public pages: a strict Content-Security-Policy with a nonce per request,
-and a Permissions-Policy. Django's SecurityMiddleware adds nosniff, Referrer-Policy, COOP and HSTS
-(production); XFrameOptionsMiddleware adds X-Frame-Options.
+"""Security headers for public pages: a strict Content-Security-Policy and a Permissions-Policy.
+Django's SecurityMiddleware adds nosniff, Referrer-Policy, COOP and HSTS (production);
+XFrameOptionsMiddleware adds X-Frame-Options.
 
-Wagtail's admin relies on inline scripts and styles, so it keeps Wagtail's own defaults; the
-public site allows no inline script without the request's nonce, and no inline style at all.
+Scripts run only from the site's own /static/ (STATIC_URL), never from anywhere else on the site:
+not from /media/ or /documents/, where staff uploads live (a phished writer's upload must never run
+as the site), and no inline script at all. So no page needs a nonce, and a cached page sent to
+every reader carries none to replay. Structured data (`<script type="application/ld+json">`) is a
+data block browsers never run, so the policy does not apply to it.
+
+Wagtail's admin relies on inline scripts and styles, so it keeps Wagtail's own defaults; the public
+site allows no inline script and no inline style.
 """
 
-import secrets
 from functools import wraps
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.core.exceptions import DisallowedHost
 from django.views.csrf import csrf_failure
 from django.views.decorators.csrf import csrf_exempt
 
@@ -27,13 +33,27 @@ def _origin(url):
     return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
 
 
-def content_security_policy(nonce):
+def script_source(request):
+    """Where scripts may come from: the static files' address, as a path (…/static/), never the
+    whole origin. A path needs a full address in CSP, so a site-relative STATIC_URL gets this
+    request's own scheme and host (a page cached for one host is only ever served for that host)."""
+    static_url = settings.STATIC_URL
+    if _origin(static_url):
+        return static_url
+    try:
+        host = request.get_host()
+    except DisallowedHost:
+        return "'none'"
+    return f"{request.scheme}://{host}/{static_url.lstrip('/')}"
+
+
+def content_security_policy(request):
     media = " ".join(filter(None, ["'self'", _origin(settings.MEDIA_URL)]))
     extra = getattr(settings, "CSP_EXTRA_FORM_ACTION", "")
     return "; ".join(
         [
             "default-src 'self'",
-            f"script-src 'self' 'nonce-{nonce}'",
+            f"script-src {script_source(request)}",
             "style-src 'self'",
             f"img-src {media} data:",
             f"media-src {media}",
@@ -54,13 +74,11 @@ class SecurityHeadersMiddleware:
         self.private_prefixes = ("/admin/", "/django-admin/")
 
     def __call__(self, request):
-        request.csp_nonce = secrets.token_urlsafe(16)
         response = self.get_response(request)
         response.headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        if not request.path.startswith(self.private_prefixes):
-            response.headers.setdefault(
-                "Content-Security-Policy", content_security_policy(request.csp_nonce)
-            )
+        if not request.path_info.startswith(self.private_prefixes):
+            # setdefault: an upload's own stricter policy (core/uploads.py) stays as it is.
+            response.headers.setdefault("Content-Security-Policy", content_security_policy(request))
         return response
 
 

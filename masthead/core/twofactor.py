@@ -34,8 +34,10 @@ class TwoFactorMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith("/admin/") and self._needs_code(request):
-            rest = request.path.removeprefix("/admin/")
+        # path_info: the address inside the site. request.path also carries the prefix the site is
+        # served under (SCRIPT_NAME), which would let /prefix/admin/ through unchecked.
+        if request.path_info.startswith("/admin/") and self._needs_code(request):
+            rest = request.path_info.removeprefix("/admin/")
             if not rest.startswith(OPEN_BEFORE_CODE):
                 verify = reverse("masthead_two_factor_verify")
                 return redirect(f"{verify}?next={request.get_full_path()}")

@@ -1,7 +1,6 @@
 from django.conf import settings
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.views.static import serve
 
 from . import editions, pagecache
 
@@ -24,8 +23,3 @@ def robots_txt(request):
         lines.append(f"Sitemap: {settings.SITE_URL}{editions.path_in('/news-sitemap.xml', code)}")
     lines.append("")
     return HttpResponse("\n".join(lines), content_type="text/plain; charset=utf-8")
-
-
-def media(request, path):
-    """Serve an uploaded file from MEDIA_ROOT (embedded default only)."""
-    return serve(request, path, document_root=settings.MEDIA_ROOT)

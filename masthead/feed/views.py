@@ -33,6 +33,8 @@ def feed_page(request):
     before = request.GET.get("before")
     first_page = not before or services.decode_cursor(before) is None
     cursor = None if first_page else before
+    if cursor:
+        pagecache.keyed_by(request, "before")
     title = _("News Feed")
     description = _description()
 
@@ -106,6 +108,8 @@ def feed_json(request):
     """The News Feed as JSON Feed 1.1, newest first, paged with ?before= (next_url)."""
     before = request.GET.get("before")
     cursor = before if before and services.decode_cursor(before) is not None else None
+    if cursor:
+        pagecache.keyed_by(request, "before")
 
     def body():
         newsroom = NewsroomSettings.for_request(request)

@@ -1,7 +1,6 @@
 """What the newsroom does with newsletter sign-ups: subscribe, confirm, change preferences, unsubscribe."""
 
 import datetime
-import hashlib
 import re
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from email_validator import EmailNotValidError, validate_email
 
-from masthead.core import editions, mail
+from masthead.core import editions, keys, mail
 from masthead.core.keys import LinkResult
 
 # The preference link, as other apps (members' account page) and tests name it.
@@ -79,13 +78,7 @@ def _why_not(text):
     ) % {"address": shown}
 
 
-def keyed_hash(value):
-    """A hash that stands for a value (an IP, an address) without revealing it."""
-    if not value:
-        return ""
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{value}".encode()).hexdigest()
-
-
+keyed_hash = keys.keyed_hash
 hash_ip = keyed_hash
 
 

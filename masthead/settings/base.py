@@ -63,7 +63,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First: a cached page for an anonymous reader is answered before anything else runs.
+    # Outermost: brotli or gzip for text answers not compressed yet (cached pages come compressed).
+    "masthead.core.compression.CompressionMiddleware",
+    # Then: a cached page for an anonymous reader is answered before anything else runs.
     "masthead.core.pagecache.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "masthead.core.routing.SiteMiddleware",
@@ -300,6 +302,29 @@ WAGTAIL_SITE_NAME = os.environ.get("NEWSROOM_NAME", "Masthead")
 WAGTAILIMAGES_IMAGE_MODEL = "images.NewsImage"
 WAGTAILIMAGES_IMAGE_FORM_BASE = "masthead.images.forms.NewsImageForm"
 WAGTAILIMAGES_FORMAT_CONVERSIONS = {"bmp": "jpeg", "webp": "webp"}
+# Documents staff may upload: what a newsroom publishes for readers to download (a report, a court
+# filing, a data set, a statement). Nothing a browser renders as a page or runs (HTML, SVG, scripts),
+# and no audio or video (narrations are made by the site; a recording goes in an article's embed).
+# Every document is served as a download that cannot run (masthead/core/uploads.py).
+WAGTAILDOCS_EXTENSIONS = [
+    "pdf",
+    "txt",
+    "csv",
+    "rtf",
+    "doc",
+    "docx",
+    "xls",
+    "xlsx",
+    "ppt",
+    "pptx",
+    "odt",
+    "ods",
+    "odp",
+    "epub",
+    "zip",
+]
+WAGTAILDOCS_SERVE_METHOD = "serve_view"  # through Django on any storage: privacy and headers apply
+WAGTAILDOCS_INLINE_CONTENT_TYPES = []  # every document is a download
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_WORKFLOW_ENABLED = True
@@ -323,6 +348,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# The sign-in records hold a keyed hash of the client's network, never its address (SECURITY.md),
+# and no log of successful sign-ins is kept.
+AXES_CLIENT_IP_CALLABLE = "masthead.core.ratelimit.sign_in_address"
+AXES_DISABLE_ACCESS_LOG = True
 # Two-factor sign-in (TOTP, optional per account): the issuer shown in authenticator apps.
 OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_NAME", "Masthead")
 

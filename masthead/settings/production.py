@@ -39,7 +39,7 @@ MIDDLEWARE.insert(
 # Media on S3-compatible storage (AWS, MinIO, Backblaze, Cloudflare R2) when a bucket is named.
 if os.environ.get("AWS_STORAGE_BUCKET_NAME"):
     STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
+        "BACKEND": "masthead.core.storage.MediaStorage",
         "OPTIONS": {
             "bucket_name": os.environ["AWS_STORAGE_BUCKET_NAME"],
             "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,

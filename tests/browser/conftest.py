@@ -18,6 +18,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="session")
+def media_through_the_site():
+    """Django's live test server answers /media/ itself (django.views.static, none of the site's
+    headers); have the site's own view answer it, as under `masthead run`."""
+    from django.test.testcases import _MediaFilesHandler
+
+    original = _MediaFilesHandler._should_handle
+    _MediaFilesHandler._should_handle = lambda self, path: False
+    yield
+    _MediaFilesHandler._should_handle = original
+
+
 @pytest.fixture(scope="session")
 def chromium():
     with sync_playwright() as playwright:

@@ -4,7 +4,7 @@ from django import template
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
@@ -54,7 +54,8 @@ def time_tag(value, css_class=""):
 def json_ld(context, data):
     """Embed structured data safely: '<', '>' and '&' escaped so text can never close the script.
 
-    The script carries the request's CSP nonce, like every script on the public site.
+    A data block, never run: browsers check the CSP only for scripts they would execute, so it needs
+    no nonce (and a cached page, sent to every reader, carries none: core/security.py).
     """
     if isinstance(data, fragments.KeptData):
         text = fragments.kept(
@@ -75,10 +76,7 @@ def _json_text(data):
 
 
 def _script(context, text):
-    request = context.get("request")
-    nonce = escape(getattr(request, "csp_nonce", "")) if request else ""
-    attrs = f' nonce="{nonce}"' if nonce else ""
-    return mark_safe(f'<script type="application/ld+json"{attrs}>{text}</script>')  # noqa: S308
+    return mark_safe(f'<script type="application/ld+json">{text}</script>')  # noqa: S308
 
 
 @register.simple_tag(takes_context=True)
@@ -92,11 +90,18 @@ def absolute_url(context, path):
 
 
 def linked_query(request):
-    """The request's query with only the parameters pages depend on (never tracking ones)."""
+    """The request's query with only the parameters pages depend on (never tracking ones), and
+    ?page= only when it names a page past the first as its links write it (page_number)."""
     query = request.GET.copy()
     for name in list(query):
         if name not in LINKED_PARAMETERS:
             del query[name]
+    if "page" in query:
+        number = page_number(request)
+        if number:
+            query["page"] = number
+        else:
+            del query["page"]
     return query
 
 
@@ -124,7 +129,7 @@ def page_structured_data(context, page):
     if getter is None:
         return ""
     request = context["request"]
-    # Kept like a piece of the page (the script's nonce is the request's own, so only its text).
+    # Kept like a piece of the page.
     version = (page.pk, page.last_published_at, request.scheme, request.get_host())
 
     def build():
@@ -142,10 +147,20 @@ def canonical_url(context):
     request = context["request"]
     page = context.get("page")
     path = page.url if page is not None and getattr(page, "url", None) else request.path
-    number = request.GET.get("page")
-    if number and number.isdigit() and number != "1":
+    number = page_number(request)
+    if number:
         path = f"{path}?page={number}"
     return absolute_url(context, path)
+
+
+@register.filter
+def page_number(request):
+    """The ?page= a paginated list's canonical address keeps: a page past the first, written as
+    its links write it; "" for none or junk (which shows page 1), so junk keys no kept piece."""
+    number = request.GET.get("page", "")
+    if number.isascii() and number.isdigit() and number == str(int(number)) and number != "1":
+        return number
+    return ""
 
 
 @register.simple_tag

@@ -38,9 +38,9 @@ def test_a_reader_gets_the_second_view_from_the_cache_without_a_query(client, ne
     assert len(queries) == 0
     assert second.content == first.content
     assert "Power back in Kharkiv" in second.content.decode()
-    # the stored answer keeps the page's own headers, and its CSP nonce matches the page's
-    nonce = second["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
-    assert f'nonce="{nonce}"' in second.content.decode()
+    # the stored answer keeps the page's own headers; its policy has no nonce to replay
+    assert second["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert "nonce" not in second["Content-Security-Policy"]
     assert second["Cache-Control"].startswith("public, max-age=0, s-maxage=")
     assert "stale-while-revalidate" in second["Cache-Control"]
     assert second["Vary"] == "Accept-Encoding"
@@ -70,7 +70,7 @@ def test_validators_give_304_and_gzip_is_served_to_those_who_ask(client, newsroo
     assert client.get("/", HTTP_IF_NONE_MATCH=first["ETag"]).status_code == 304
     assert client.get("/", HTTP_IF_MODIFIED_SINCE=first["Last-Modified"]).status_code == 304
     assert client.get("/", HTTP_IF_NONE_MATCH='"other"').status_code == 200
-    zipped = client.get("/", HTTP_ACCEPT_ENCODING="gzip, br")
+    zipped = client.get("/", HTTP_ACCEPT_ENCODING="gzip, deflate")
     assert zipped["Content-Encoding"] == "gzip"
     assert gzip.decompress(zipped.content) == first.content
 
@@ -165,6 +165,35 @@ def test_only_known_parameters_make_a_separate_page(client, newsroom):
     assert "X-Cache" not in client.get("/?x=1")
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/news/?page=abc",
+        "/news/?page=01",
+        "/news/?page=-3",
+        "/news/?page=%EF%BC%91",  # a full-width digit one, which int() reads as 1
+        "/?page=7",  # the front page has no pages
+        "/news-feed/?before=junk",
+        "/news-feed/feed.json?before=junk",
+    ],
+)
+def test_a_page_value_that_names_no_real_page_is_answered_but_never_kept(client, newsroom, path):
+    """A flood of made-up ?page= values cannot fill the cache: only real pages are stored."""
+    newsroom.article(title="Listed")
+    first = client.get(path)
+    assert first.status_code == 200
+    assert "X-Cache" not in first and "X-Cache" not in client.get(path)
+    assert "public" not in first["Cache-Control"]  # nor kept by a CDN
+    assert not [k for k in caches["pages"]._cache if ":page:" in k]
+
+
+def test_a_real_second_page_is_kept(client, newsroom):
+    for n in range(21):
+        newsroom.article(title=f"Story {n}")
+    assert client.get("/news/?page=2")["X-Cache"] == "MISS"
+    assert client.get("/news/?page=2")["X-Cache"] == "HIT"
+
+
 def test_a_stale_page_is_served_while_one_request_renders_it(client, newsroom, committed):
     client.get("/")
     committed(lambda: feed_services.post_item(text="New item."))
@@ -253,3 +282,65 @@ def test_an_embargoed_feed_item_reaches_cached_pages_when_its_time_comes(
     committed(newsroom_worker.follow_the_clock)
     # then the cached page shows it
     assert "Embargoed statement." in client.get("/news-feed/").content.decode()
+
+
+def test_a_page_made_private_in_the_admin_leaves_the_cdn_with_its_children(
+    admin_client, client, newsroom, committed, varnish
+):
+    """An editor makes a section private from the page's Privacy dialog: the CDN drops the
+    section and every story under it, not only the listings."""
+    # given a section with a story, both cached
+    story = newsroom.article(title="Soon private", parent=newsroom.sections[1])
+    section = newsroom.sections[1]
+    assert client.get(story.url)["X-Cache"] == "MISS"
+    varnish.clear()
+    # when the editor sets "Private, accessible to logged-in users" and saves
+    response = committed(
+        lambda: admin_client.post(
+            f"/admin/pages/{section.pk}/privacy/", {"restriction_type": "login"}
+        )
+    )
+    assert response.status_code == 200
+    # then the CDN is told to drop the section and the story beneath it
+    paths = {path for _host, path in varnish}
+    assert {section.url, story.url} <= paths
+    # and the page cache no longer answers for it
+    assert client.get(story.url).status_code == 302  # to the sign-in page
+
+
+def test_a_page_confirmed_fresh_is_fresh_for_a_cdn_however_old_its_render(client, newsroom):
+    """Age would say how long ago the page was rendered; a CDN then counts it against s-maxage
+    and takes a page the origin confirmed a moment ago for stale (issue 18, D7: robots.txt with
+    Age: 824 and s-maxage=300). A fresh answer carries no Age; a stale one says it is due."""
+    client.get("/robots.txt")
+    # given an entry rendered twenty minutes ago that nothing has changed since
+    key = pagecache.key_for(_request("/robots.txt").META)
+    entry = caches["pages"].get(key)
+    entry["started"] -= 1200
+    caches["pages"].set(key, entry)
+    hit = client.get("/robots.txt")
+    assert hit["X-Cache"] == "HIT"
+    assert "Age" not in hit
+    assert "s-maxage=300" in hit["Cache-Control"]
+    # a stale copy, served while another request renders the new one, is due for renewal at once
+    caches["pages"].set("pagecache:topic:site", time.time(), None)
+    caches["pages"].add(key + ":rendering", 1, 10)
+    stale = client.get("/robots.txt")
+    assert stale["X-Cache"] == "STALE"
+    assert stale["Age"] == "300"
+
+
+def test_junk_page_values_keep_no_pieces_of_pages_either(client, newsroom):
+    """The head of a list is kept per real page; ?page=abc shows page 1 and reuses its pieces."""
+    from django.core.cache import cache
+
+    newsroom.article(title="Listed")
+
+    def pieces():
+        return {k for k in cache._cache if "pagecache:fragment:" in k}
+
+    client.get("/news/")
+    before = pieces()
+    for junk in ("abc", "01", "%EF%BC%92", "1"):
+        client.get(f"/news/?page={junk}")
+    assert pieces() == before

@@ -54,3 +54,28 @@ def test_one_address_is_slowed_down_with_a_friendly_page(
 
 def test_search_allows_a_normal_reader(client, newsroom):
     assert all(client.get("/search/?q=grid").status_code == 200 for _ in range(20))
+
+
+def test_ipv6_addresses_are_counted_by_their_slash_64(client, newsroom, settings):
+    """Anyone holding an IPv6 /64 can pick any of its 2^64 addresses: they count as one."""
+    settings.RATE_LIMITS = {"sign-in": (2, 60)}
+    answers = [
+        client.post(
+            "/members/sign-in/", {"email": "a@example.org"}, REMOTE_ADDR=f"2001:db8:5:6::{n}"
+        ).status_code
+        for n in range(1, 4)
+    ]
+    assert answers[2] == 429 and 429 not in answers[:2], answers
+    # the neighbouring /64 is someone else
+    other = client.post(
+        "/members/sign-in/", {"email": "a@example.org"}, REMOTE_ADDR="2001:db8:5:7::1"
+    )
+    assert other.status_code != 429
+
+
+def test_counts_keep_no_address_in_clear(client, newsroom):
+    """The counters live in Redis in production: their names carry a keyed hash, not the address."""
+    client.post("/members/sign-in/", {"email": "a@example.org"}, REMOTE_ADDR="203.0.113.77")
+    names = list(cache._cache)  # the test profile's local-memory cache
+    assert any("ratelimit:sign-in:" in name for name in names)
+    assert not any("203.0.113.77" in name for name in names)

@@ -59,3 +59,57 @@ def test_production_sends_hsts_and_secure_cookies():
         [sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["31536000", "True", "True", "True", "True", "True"]
+
+
+def dev_secret_key(var_dir, **env):
+    environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY",)}
+    environment.update(MASTHEAD_VAR_DIR=str(var_dir), **env)
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", "import masthead.settings.dev as s; print(s.SECRET_KEY)"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return result.stdout.strip()
+
+
+def test_the_development_profile_makes_its_own_key_once(tmp_path):
+    """No public default key: the first run writes a random key under var/, owner-only; later
+    runs (the web process and the worker alike) read that same key."""
+    from masthead.settings.base import INSECURE_DEFAULT_KEY
+
+    first = dev_secret_key(tmp_path)
+    key_file = tmp_path / "secret_key"
+    assert key_file.stat().st_mode & 0o777 == 0o600
+    assert key_file.read_text().strip() == first
+    assert len(first) >= 50 and first != INSECURE_DEFAULT_KEY
+    assert dev_secret_key(tmp_path) == first
+    # another installation gets another key
+    assert dev_secret_key(tmp_path / "elsewhere") != first
+    # a key given in the environment wins, and nothing is written for it
+    assert dev_secret_key(tmp_path / "given", SECRET_KEY=GOOD_KEY) == GOOD_KEY
+    assert not (tmp_path / "given" / "secret_key").exists()
+
+
+def test_production_serves_media_through_the_hardened_view_when_asked():
+    """SERVE_MEDIA=1 in production (media on local disk): the same view as the embedded default,
+    with byte ranges and upload headers; without it, no media route at all (S3 serves them)."""
+    script = (
+        "import django; django.setup(); from django.urls import resolve, Resolver404; "
+        "from masthead.core import uploads\n"
+        "try: print(resolve('/media/audio/story.mp3').func is uploads.media)\n"
+        "except Resolver404: print('none')"
+    )
+    for serve_media, expected in (("1", "True"), ("0", "none")):
+        environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
+        environment.update(
+            SECRET_KEY=GOOD_KEY,
+            DATABASE_URL="postgres://db/masthead",
+            DJANGO_SETTINGS_MODULE="masthead.settings.production",
+            SERVE_MEDIA=serve_media,
+        )
+        result = subprocess.run(  # noqa: S603
+            [sys.executable, "-c", script], env=environment, capture_output=True, text=True
+        )
+        assert result.stdout.strip() == expected, result.stderr

@@ -1,13 +1,16 @@
 """Staff accounts: failed sign-ins lock out, two-factor sign-in guards the admin, sessions expire."""
 
+import ipaddress
 import time
 
 import pytest
-from axes.models import AccessAttempt
+from axes.models import AccessAttempt, AccessLog
 from django.contrib.auth import get_user_model
 from django.test import Client
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from masthead.core.keys import address_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -74,9 +77,57 @@ def test_spraying_many_accounts_from_one_address_is_paused_too(editor, settings)
     for n in range(settings.AXES_FAILURE_LIMIT):
         sign_in(sprayer, username=f"user{n}", password="guess")
     assert sign_in(sprayer).status_code == 429
-    assert AccessAttempt.objects.filter(ip_address="203.0.113.5").exists()
+    assert AccessAttempt.objects.filter(ip_address=address_hash("203.0.113.5")).exists()
     # readers elsewhere and the editor from another address are not affected
     assert sign_in(Client(), address="192.0.2.44").status_code == 302
+
+
+def test_the_sign_in_log_keeps_no_address_in_clear(editor):
+    """Failed sign-ins are recorded under a keyed hash of the address; successful ones not at all."""
+    # given failures from an IPv4 and an IPv6 address, then a success
+    sign_in(Client(), username="nobody", password="guess", address="203.0.113.5")
+    sign_in(Client(), username="nobody", password="guess", address="2001:db8:7:7::1")
+    assert sign_in(Client(), address="198.51.100.7").status_code == 302
+    # then no row holds an address that was used
+    stored = [a.ip_address for a in AccessAttempt.objects.all()]
+    assert len(stored) == 2
+    for address in stored:
+        assert address not in ("203.0.113.5", "2001:db8:7:7::1", "198.51.100.7")
+        assert ipaddress.ip_address(address) in ipaddress.ip_network("fd00::/8")
+    assert not AccessLog.objects.exists()
+
+
+def test_an_ipv6_sprayer_is_counted_by_its_whole_slash_64(editor, settings):
+    """Changing the last 64 bits of an IPv6 address (free for anyone holding a /64) does not reset
+    the count."""
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        sign_in(Client(), username=f"user{n}", password="guess", address=f"2001:db8:1:2::{n + 1:x}")
+    assert sign_in(Client(), address="2001:db8:1:2:ffff::9").status_code == 429
+    # the next /64 is another household
+    assert sign_in(Client(), address="2001:db8:1:3::1").status_code == 302
+
+
+def test_sign_in_records_made_before_hashing_are_hashed_by_the_migration(editor):
+    """Rows written with clear addresses (before this release) are rewritten by migration 0006."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module(
+        "masthead.core.migrations.0007_sign_in_log_hashed_addresses"
+    )
+    # given rows from before, with addresses in clear
+    AccessAttempt.objects.create(
+        username="olena", ip_address="203.0.113.5", user_agent="x", failures_since_start=3
+    )
+    AccessLog.objects.create(username="olena", ip_address="198.51.100.7", user_agent="x")
+    # when the migration runs
+    migration.hash_addresses(apps, None)
+    # then the attempt counts under the hash the running site computes, and the log is gone
+    attempt = AccessAttempt.objects.get()
+    assert attempt.ip_address == address_hash("203.0.113.5")
+    assert attempt.failures_since_start == 3
+    assert not AccessLog.objects.exists()
 
 
 def test_two_factor_sign_in_turned_on_guards_the_admin_until_the_code_is_given(editor):
@@ -118,6 +169,17 @@ def test_two_factor_sign_in_turned_on_guards_the_admin_until_the_code_is_given(e
     )
     assert opened.status_code == 302 and opened["Location"] == "/admin/pages/"
     assert fresh.get("/admin/pages/").status_code == 200
+
+
+def test_two_factor_guards_the_admin_of_a_site_served_under_a_prefix(editor):
+    """Behind a proxy that mounts the site at /newsroom/ (SCRIPT_NAME), the admin still waits for
+    the code: the check reads the address inside the site (path_info), not the full path."""
+    TOTPDevice.objects.create(user=editor, name="app", confirmed=True)
+    client = Client()
+    assert sign_in(client).status_code == 302
+    blocked = client.get("/admin/pages/", SCRIPT_NAME="/newsroom")
+    assert blocked.status_code == 302
+    assert "/admin/two-factor/verify/?next=/newsroom/admin/pages/" in blocked["Location"]
 
 
 def test_the_code_page_never_sends_an_editor_to_another_site(editor):
