@@ -98,8 +98,9 @@ def sections():
     return pagecache.remember(f"sections:{language}", ("pages",), build)
 
 
-def latest_by_section(section_list, per_section=LATEST_PER_SECTION):
-    """Return [(section, [articles])] in a fixed number of queries, however many articles there are.
+def latest_by_section(section_list, per_section=LATEST_PER_SECTION, exclude=()):
+    """Return [(section, [articles])] in a fixed number of queries, however many articles there are
+    (leaving out the articles whose ids are in exclude: the home page's lead and top stories).
 
     Each section's newest ids come from a LIMIT subquery on its own index, joined with UNION ALL
     into one IN (...): the database runs each small subquery and then looks the ids up. (OR-ing
@@ -111,6 +112,8 @@ def latest_by_section(section_list, per_section=LATEST_PER_SECTION):
     parts, params = [], []
     for number, section in enumerate(section_list):
         newest = ArticlePage.objects.live().filter(section=section).order_by(*NEWEST_FIRST)
+        if exclude:
+            newest = newest.exclude(pk__in=sorted(exclude))
         sql, part_params = newest.values("pk")[:per_section].query.sql_with_params()
         # Only SQL Django compiled, with its parameters kept apart: nothing from a request.
         parts.append(f"SELECT * FROM ({sql}) AS newest_{number}")  # noqa: S608
@@ -130,27 +133,42 @@ def _lazy(**values):
 
 
 def front_page(home):
-    """Everything the home page shows: lead, top stories, feed, picks and each section's latest."""
+    """Everything the home page shows: lead, top stories, feed, picks and each section's latest.
 
-    def stories():
-        latest = list(published_articles()[: TOP_STORIES + 1])
-        lead = (
-            home.lead_story
-            if home.lead_story_id and home.lead_story and home.lead_story.live
-            else None
-        )
-        if lead is None and latest:
-            lead = latest[0]
-        top = [a for a in latest if lead is None or a.pk != lead.pk][:TOP_STORIES]
-        return {"lead_story": lead, "top_stories": top}
+    No story twice: the section rows leave out the lead and the top stories, and the picks leave
+    out every story the page already shows."""
+    front = SimpleLazyObject(lambda: _front_stories(home))
+    rows = SimpleLazyObject(lambda: latest_by_section(sections(), exclude=_shown(front)))
 
-    return _lazy(
-        front=stories,
-        feed_items=lambda: latest_items(limit=8),
-        editors_picks=lambda: editors_picks(home.get_site_id()),
-        section_latest=lambda: latest_by_section(sections()),
-        latest_roundup=latest_roundup,
+    def picks():
+        shown = _shown(front) | {article.pk for _section, articles in rows for article in articles}
+        return [pick for pick in editors_picks(home.get_site_id()) if pick.pk not in shown]
+
+    return {
+        "front": front,
+        "section_latest": rows,
+        **_lazy(
+            feed_items=lambda: latest_items(limit=8),
+            editors_picks=picks,
+            latest_roundup=latest_roundup,
+        ),
+    }
+
+
+def _front_stories(home):
+    latest = list(published_articles()[: TOP_STORIES + 1])
+    lead = (
+        home.lead_story if home.lead_story_id and home.lead_story and home.lead_story.live else None
     )
+    if lead is None and latest:
+        lead = latest[0]
+    top = [a for a in latest if lead is None or a.pk != lead.pk][:TOP_STORIES]
+    return {"lead_story": lead, "top_stories": top}
+
+
+def _shown(front):
+    lead = front["lead_story"]
+    return {article.pk for article in front["top_stories"]} | ({lead.pk} if lead else set())
 
 
 def article_sidebar(article):

@@ -360,6 +360,14 @@ class Campaign(models.Model):
     goal = models.PositiveIntegerField(
         _("target"), help_text=_("A number of members, or an amount in whole currency units.")
     )
+    count_shown_from = models.PositiveIntegerField(
+        _("show the count from"),
+        default=1,
+        help_text=_(
+            "Hide the count and its bar until the drive reaches this number (members, or whole "
+            "currency units), so readers never see a drive stuck at zero. 0 always shows it."
+        ),
+    )
     starts_at = models.DateTimeField(_("starts"), default=timezone.now)
     ends_at = models.DateTimeField(_("ends"), null=True, blank=True)
     live = models.BooleanField(_("live"), default=True)
@@ -387,7 +395,9 @@ class Campaign(models.Model):
         FieldRowPanel([FieldPanel("name"), FieldPanel("language")]),
         FieldPanel("headline"),
         FieldPanel("message"),
-        FieldRowPanel([FieldPanel("goal_kind"), FieldPanel("goal")]),
+        FieldRowPanel(
+            [FieldPanel("goal_kind"), FieldPanel("goal"), FieldPanel("count_shown_from")]
+        ),
         FieldRowPanel([FieldPanel("starts_at"), FieldPanel("ends_at"), FieldPanel("live")]),
         MultiFieldPanel(
             [

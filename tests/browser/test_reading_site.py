@@ -1,14 +1,16 @@
 """Every page type in a real browser: WCAG 2.x A/AA with axe, valid HTML with the Nu checker,
-the skip link from the keyboard, and the staff Edit link."""
+the skip link from the keyboard, the staff Edit link, and the layout measured at desktop and phone
+widths (issue 18, E)."""
 
 import datetime
 import json
+import re
 import urllib.parse
 import urllib.request
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from playwright.sync_api import expect
 
 from masthead.content.models import EditorsPick, EditorsPicks, RoundupItem, StandardPage
@@ -38,7 +40,7 @@ def site_pages(newsroom, ukrainian):
         newsroom.article(
             title=f"Story {n} about the winter grid",
             slug=f"story-{n}",
-            hero_image=images[n % 3],
+            hero_image=images[n % 3] if n != 5 else None,  # one story without a picture
             hero_caption="Engineers at work.",
             tags=["energy"],
             authors=newsroom.authors[: 1 + n % 2],
@@ -49,7 +51,12 @@ def site_pages(newsroom, ukrainian):
                     "type": "paragraph",
                     "value": "<p>The <b>grid</b> held overnight, officials said.</p>",
                 },
+                {"type": "paragraph", "value": "<p>Crews worked until dawn.</p>"},
+                {"type": "paragraph", "value": "<p>Some districts waited longer.</p>"},
+                # The fourth block: the appeal must not come between it and its text.
                 {"type": "heading", "value": "What comes next"},
+                {"type": "paragraph", "value": "<p>Repairs continue.</p>"},
+                {"type": "paragraph", "value": "<p>Officials expect full power by Friday.</p>"},
                 {
                     "type": "quote",
                     "value": {"text": "We keep the lights on.", "attribution": "An engineer"},
@@ -58,7 +65,6 @@ def site_pages(newsroom, ukrainian):
                     "type": "image",
                     "value": {"image": images[0].pk, "caption": "A substation.", "credit": ""},
                 },
-                {"type": "paragraph", "value": "<p>Repairs continue.</p>"},
                 {
                     "type": "newsletter_signup",
                     "value": {"newsletter": briefing.pk, "heading": "Get the briefing"},
@@ -380,3 +386,137 @@ def test_the_pages_that_refuse_are_accessible_and_valid(
     (tmp_path / "paused.html").write_bytes(paused.body())
     errors = nu_html_errors([str(tmp_path / "429.html"), str(tmp_path / "paused.html")])
     assert not errors, json.dumps(errors, indent=1)
+
+
+WIDTHS = {"desktop": 1366, "phone": 390}
+
+# The page as a reader sees it, in numbers: what stands between the navigation and the content,
+# and between the content and the footer, and whether anything pushes the page sideways.
+GEOMETRY = """() => {
+  const shown = (el) => el.getBoundingClientRect().height > 1 && !el.classList.contains('visually-hidden');
+  const main = document.getElementById('main');
+  const children = [...main.children].filter(shown);
+  const above = document.querySelector('.site-header').getBoundingClientRect().bottom;
+  const below = document.querySelector('.site-footer').getBoundingClientRect().top;
+  return {
+    top: children[0].getBoundingClientRect().top - above,
+    bottom: below - children[children.length - 1].getBoundingClientRect().bottom,
+    paddingTop: parseFloat(getComputedStyle(main).paddingTop),
+    paddingBottom: parseFloat(getComputedStyle(main).paddingBottom),
+    scrollWidth: document.documentElement.scrollWidth,
+  };
+}"""
+
+# Each card grid's rows: how many cards stand on each line.
+GRID_ROWS = """() => [...document.querySelectorAll('.card-grid')].map((grid) => {
+  const rows = {};
+  for (const card of grid.children) {
+    const top = Math.round(card.getBoundingClientRect().top);
+    rows[top] = (rows[top] || 0) + 1;
+  }
+  return Object.keys(rows).sort((a, b) => a - b).map((top) => rows[top]);
+})"""
+
+# Each search result's text beside (or under) its picture.
+RESULT_BOXES = """() => [...document.querySelectorAll('.story-list .story-card')].map((card) => ({
+  card: card.getBoundingClientRect().width,
+  text: card.querySelector('.story-card__text').getBoundingClientRect().width,
+  picture: !!card.querySelector('.story-card__image'),
+}))"""
+
+# The blocks on either side of the in-article appeal, and what follows each heading.
+APPEAL_NEIGHBOURS = """() => {
+  const appeal = document.querySelector('.article__body .campaign--article');
+  return {
+    before: appeal && appeal.previousElementSibling.tagName,
+    after: appeal && appeal.nextElementSibling.tagName,
+    afterHeadings: [...document.querySelectorAll('.article__body h2.block-heading')].map(
+      (h) => h.nextElementSibling.tagName),
+  };
+}"""
+
+
+def _today(language, fmt):
+    with translation.override(language):
+        return formats.date_format(timezone.localdate(), fmt)
+
+
+@pytest.mark.parametrize("width", WIDTHS.values(), ids=WIDTHS.keys())
+def test_pages_lay_out_as_readers_expect_at_desktop_and_phone_widths(
+    live_server, chromium, site_pages, width
+):
+    context = chromium.new_context(viewport={"width": width, "height": 900})
+    page = context.new_page()
+    for name in ("home", "article", "search", "newsletters", "section", "uk-home", "uk-article"):
+        # when a reader opens the page
+        page.goto(live_server.url + site_pages[name])
+        geometry = page.evaluate(GEOMETRY)
+        # then the content stands clear of the navigation and of the footer (E2: .wrap's padding
+        # once cancelled main's), and nothing pushes the page sideways
+        assert geometry["paddingTop"] >= 16 and geometry["paddingBottom"] >= 32, (name, geometry)
+        assert geometry["top"] >= 16, (name, geometry)
+        assert geometry["bottom"] >= 32, (name, geometry)
+        assert geometry["scrollWidth"] <= width, (name, geometry)
+        # and a member's way in is in the header, on screen, and in the footer (E1)
+        sign_in = "Увійти" if name.startswith("uk-") else "Sign in"
+        prefix = "/uk" if name.startswith("uk-") else ""
+        for place in (".site-header", ".site-footer"):
+            link = page.locator(place).get_by_role("link", name=sign_in, exact=True)
+            expect(link).to_have_attribute("href", f"{prefix}/members/sign-in/")
+        box = page.locator(".site-header").get_by_role("link", name=sign_in).bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (name, box)
+        assert box["height"] >= 24 and box["width"] >= 24, (name, box)
+
+    # the home page: no story twice, no card alone on a row of its own (E5)
+    page.goto(live_server.url + site_pages["home"])
+    shown = page.locator(
+        ".lead-story__headline a, .story-card__headline a, .picks-list a"
+    ).evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert len(shown) == 6, shown  # the six stories, each once
+    assert len(set(shown)) == len(shown), shown
+    rows = page.evaluate(GRID_ROWS)
+    assert rows, rows
+    for cards in rows:
+        assert len(set(cards)) == 1, rows  # every row of a grid as full as its first
+    if width == WIDTHS["desktop"]:
+        assert rows[0] == [2, 2], rows  # four top stories in two rows of two, not 3 + 1
+    else:
+        assert all(set(cards) == {1} for cards in rows), rows
+    # today's stories carry their date as well as their time (E4), in each edition's way
+    lead_time = page.locator(".lead-story time").inner_text()
+    assert lead_time.startswith(_today("en", "MONTH_DAY_FORMAT") + ", "), lead_time
+    assert re.search(r"\d{1,2}:\d{2} [AP]M$", lead_time), lead_time
+    page.goto(live_server.url + site_pages["article"])
+    dateline = page.locator(".article__dates time").first.inner_text()
+    assert re.fullmatch(_today("en", "DATE_FORMAT") + r", \d{1,2}:\d{2} [AP]M", dateline)
+    page.goto(live_server.url + site_pages["uk-article"])
+    dateline = page.locator(".article__dates time").first.inner_text()
+    assert re.fullmatch(_today("uk", "DATE_FORMAT") + r", \d{2}:\d{2}", dateline), dateline
+    page.goto(live_server.url + site_pages["uk-home"])
+    card_time = page.locator(".lead-story time").inner_text()
+    assert card_time.startswith(_today("uk", "MONTH_DAY_FORMAT") + ", "), card_time
+
+    # the appeal sits between two paragraphs, never between a heading and its text (E6); the
+    # drive at 0 shows no count, by the drive's default threshold (E8)
+    page.goto(live_server.url + site_pages["article"])
+    neighbours = page.evaluate(APPEAL_NEIGHBOURS)
+    assert neighbours["before"] == neighbours["after"] == "P", neighbours
+    assert neighbours["afterHeadings"] == ["P"], neighbours
+    expect(page.locator(".article__body .campaign--article")).to_be_visible()
+    expect(page.locator(".campaign__count")).to_have_count(0)
+
+    # search results use the page's width, with or without a picture (E3)
+    page.goto(live_server.url + site_pages["search"])
+    results = page.evaluate(RESULT_BOXES)
+    assert len(results) == 6 and not all(r["picture"] for r in results), results
+    for result in results:
+        if not result["picture"] or width == WIDTHS["phone"]:
+            assert result["text"] >= result["card"] - 1, results
+        else:
+            assert result["text"] >= 0.55 * result["card"], results
+
+    # the newsletters page is one sign-up form, not two (E7)
+    page.goto(live_server.url + site_pages["newsletters"])
+    expect(page.get_by_label("E-mail address")).to_have_count(1)
+    expect(page.locator("form input[type=email]")).to_have_count(1)
+    context.close()

@@ -203,6 +203,11 @@ class ArticlePage(PublicPageMixin, Page):
             return last
         return None
 
+    @cached_property
+    def appeal_position(self):
+        """How many body blocks come before the membership appeal (0: none fits)."""
+        return reading.appeal_position(self.body)
+
     @property
     def photo_credit(self):
         if self.hero_credit:

@@ -36,6 +36,29 @@ def test_reading_time_ignores_captions_and_counts_quotes():
     assert reading_minutes(page.body) == 1
 
 
+@pytest.mark.parametrize(
+    ("kinds", "position"),
+    [
+        ("p p p p p p", 4),  # after the fourth block, as before
+        ("p p p h p p q", 5),  # not between the heading and its text: after that text
+        ("p h p h p h p", 0),  # no two paragraphs side by side: no appeal
+        ("p p p image p p", 5),  # not between the picture and the story around it
+        ("p p", 0),  # too short to ask
+    ],
+)
+def test_the_appeal_goes_between_two_paragraphs_only(kinds, position):
+    # given a body of these blocks
+    value = {
+        "p": ("paragraph", "<p>Text.</p>"),
+        "h": ("heading", "What comes next"),
+        "q": ("quote", {"text": "We keep going.", "attribution": ""}),
+        "image": ("image", {"image": None, "caption": "", "credit": ""}),
+    }
+    page = ArticlePage(body=[{"type": value[k][0], "value": value[k][1]} for k in kinds.split()])
+    # then the appeal comes after this many blocks (0: none)
+    assert page.appeal_position == position
+
+
 def test_article_page_shows_what_readers_expect(client, newsroom, image):
     # given
     article = newsroom.article(

@@ -10,16 +10,33 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_page_has_lead_top_stories_feed_picks_and_sections(client, newsroom):
-    # given
+    """Each story once: the section rows leave out the lead and the top stories, the picks box
+    every story the page shows already."""
+    # given a lead, four top stories and, older, four more in one section
     from masthead.content.models import EditorsPick, EditorsPicks
 
-    old = newsroom.article(
-        title="Older story", published_at=timezone.now() - datetime.timedelta(days=1)
-    )
+    now = timezone.now()
+    older = [
+        newsroom.article(
+            title=f"Older story {n}",
+            section=newsroom.sections[0],
+            published_at=now - datetime.timedelta(days=2, hours=n),
+        )
+        for n in range(4)
+    ]
+    top = [
+        newsroom.article(
+            title=f"Top story {n}",
+            section=newsroom.sections[n % 2],
+            published_at=now - datetime.timedelta(hours=n + 1),
+        )
+        for n in range(4)
+    ]
     lead = newsroom.article(title="Newest story", section=newsroom.sections[1])
     FeedItemFactory(text="Air raid alert in the capital.")
     picks = EditorsPicks.objects.create(site=newsroom.home.get_site())
-    EditorsPick.objects.create(picks=picks, article=old, sort_order=0)
+    for position, article in enumerate([top[0], older[0], older[3]]):
+        EditorsPick.objects.create(picks=picks, article=article, sort_order=position)
     # when
     html = client.get("/").content.decode()
     # then
@@ -28,6 +45,11 @@ def test_home_page_has_lead_top_stories_feed_picks_and_sections(client, newsroom
     assert "Air raid alert in the capital." in html
     assert "Editors&#x27; Picks" in html or "Editors' Picks" in html
     assert 'id="section-' in html
+    for article in [lead, *top, *older]:
+        assert html.count(f">{article.title}<") == 1, article.title
+    picks_box = html[html.index('class="module picks-module"') :]
+    assert "Older story 3" in picks_box
+    assert "Older story 0" not in picks_box and "Top story 0" not in picks_box
 
 
 def test_editor_chosen_lead_story_leads(client, newsroom):

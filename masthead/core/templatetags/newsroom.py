@@ -17,27 +17,32 @@ _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
 
 
 @register.filter
-def newsroom_time(value):
+def newsroom_time(value, dated=False):
     """Format a moment in the newsroom's time zone, as the edition writes it: '7:04 PM' today,
-    'Dec 16, 7:04 PM' earlier this year (in Ukrainian '19:04', '16 грудня, 19:04')."""
+    'Dec 16, 7:04 PM' earlier this year (in Ukrainian '19:04', '16 грудня, 19:04').
+
+    dated: a story's time always carries its date ('Dec 17, 6:33 AM' today too); "full" is an
+    article's own dateline, 'December 17, 2024, 6:33 AM' ('17 грудня 2024, 06:33')."""
     if not value:
         return ""
     local = timezone.localtime(value)
     today = timezone.localdate()
     clock = date_format(local, "TIME_FORMAT")
-    if local.date() == today:
+    if dated == "full":
+        day = date_format(local, "DATE_FORMAT")
+    elif local.date() == today and not dated:
         return clock
-    if local.year == today.year:
-        return _("%(day)s, %(time)s") % {
-            "day": date_format(local, "MONTH_DAY_FORMAT"),
-            "time": clock,
-        }
-    return _("%(day)s, %(time)s") % {"day": date_format(local, "SHORT_DATE_FORMAT"), "time": clock}
+    elif local.year == today.year:
+        day = date_format(local, "MONTH_DAY_FORMAT")
+    else:
+        day = date_format(local, "SHORT_DATE_FORMAT")
+    return _("%(day)s, %(time)s") % {"day": day, "time": clock}
 
 
 @register.simple_tag
-def time_tag(value, css_class=""):
-    """Render <time datetime="ISO">newsroom time</time>, machine-readable and human-readable."""
+def time_tag(value, css_class="", dated=False):
+    """Render <time datetime="ISO">newsroom time</time>, machine-readable and human-readable
+    (dated: as newsroom_time's)."""
     if not value:
         return ""
     local = timezone.localtime(value)
@@ -46,7 +51,7 @@ def time_tag(value, css_class=""):
         '<time datetime="{}"{}>{}</time>',
         local.isoformat(timespec="seconds"),
         attrs,
-        newsroom_time(value),
+        newsroom_time(value, dated),
     )
 
 

@@ -37,7 +37,8 @@ def campaign(context, placement):
             "article": campaign.show_in_articles,
             "home": campaign.show_on_home,
         }.get(placement, False)
-        dismissed = bool(campaign and placement == "banner" and dismissed_pk == str(campaign.pk))
+        banner_dismissed = bool(campaign and dismissed_pk == str(campaign.pk))
+        dismissed = placement == "banner" and banner_dismissed
         return render_to_string(
             "members/campaign.html",
             {
@@ -45,6 +46,9 @@ def campaign(context, placement):
                 "here": here,
                 "campaign": campaign if shown and not dismissed else None,
                 "progress": running["progress"],
+                "with_count": _shows_count(
+                    campaign, running["progress"], placement, banner_dismissed
+                ),
                 "placement": placement,
                 "is_member": is_member,
             },
@@ -58,7 +62,32 @@ def campaign(context, placement):
     return mark_safe(fragments.kept("campaign", parts, ("campaign",), render, request))  # noqa: S308
 
 
+def _shows_count(campaign, progress, placement, banner_dismissed):
+    """Whether this placement shows the drive's count: not below the newsroom's threshold (no
+    "0 of 20,000"), and once a page only, in the banner above everything while it is there."""
+    if campaign is None or not progress or progress["current"] < campaign.count_shown_from:
+        return False
+    if placement == "banner":
+        return True
+    return not (campaign.show_banner and not banner_dismissed)
+
+
 def _here(request):
     """This address with only the parameters pages depend on (never a reader's tracking ones)."""
     query = newsroom.linked_query(request).urlencode()
     return f"{request.path}?{query}" if query else request.path
+
+
+@register.simple_tag(takes_context=True)
+def account_link(context, css_class=""):
+    """ "Account" for a member signed in on this browser, "Sign in" for everyone else.
+
+    Only a browser with a session (or a member's cookie) can be signed in, and such a browser is
+    never served from the page cache (masthead.core.pagecache.personal_cookies): the cached page
+    every other reader shares says "Sign in", and no page becomes uncacheable for this link."""
+    request = context.get("request")
+    session = getattr(request, "session", None)
+    signed_in = bool(session is not None and session.get("member_id"))
+    return render_to_string(
+        "members/account_link.html", {"signed_in": signed_in, "css_class": css_class}
+    )
