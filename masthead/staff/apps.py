@@ -6,6 +6,7 @@ class StaffConfig(AppConfig):
     """The newsroom's staff and their roles. Installed last, so that its `post_migrate` comes
     after every app's permissions are made."""
 
+    default = True  # this module holds two app configs; "masthead.staff" means this one
     name = "masthead.staff"
     label = "staff"
     verbose_name = "Masthead staff"
@@ -21,4 +22,5 @@ class StaffConfig(AppConfig):
 class UsersConfig(WagtailUsersAppConfig):
     """Wagtail's users app with the newsroom's list of users (each one's role shown)."""
 
+    default = False
     user_viewset = "masthead.staff.views.UserViewSet"
