@@ -10,6 +10,29 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytest_plugins = ["tests.fixtures"]
 
 
+def pytest_configure(config):
+    """A serialized rollback restores the database as the migrations left it, but into a database
+    that the previous transactional test's flush left with what `post_migrate` made again (the
+    locales, content types, the roles): the two collide (UNIQUE constraint failed). Empty it
+    first, without `post_migrate`: the snapshot brings all of that back."""
+    from django.core.management import call_command
+    from django.db.backends.base.creation import BaseDatabaseCreation
+
+    restore = BaseDatabaseCreation.deserialize_db_from_string
+
+    def deserialize_into_an_empty_database(self, data):
+        call_command(
+            "flush",
+            interactive=False,
+            verbosity=0,
+            database=self.connection.alias,
+            inhibit_post_migrate=True,
+        )
+        return restore(self, data)
+
+    BaseDatabaseCreation.deserialize_db_from_string = deserialize_into_an_empty_database
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path_factory):
     settings.MEDIA_ROOT = tmp_path_factory.mktemp("media")

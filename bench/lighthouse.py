@@ -45,6 +45,7 @@ def serve_demo():
         SITE_URL=f"http://127.0.0.1:{port}",
         TASKS_BACKEND="immediate",
         LOG_LEVEL="ERROR",
+        EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",  # a measurement mails no one
     )
     env.pop("REDIS_URL", None)
     for args in (["setup_newsroom"], ["collectstatic", "--noinput", "-v0"]):

@@ -70,6 +70,7 @@ def environment(database, redis_db):
         MASTHEAD_VAR_DIR=str(ROOT / "var" / "bench"),
         TASKS_BACKEND="database",
         LOG_LEVEL="ERROR",
+        EMAIL_BACKEND="smtp",
     )
     return env
 

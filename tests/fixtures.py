@@ -2,6 +2,7 @@ import datetime
 from dataclasses import dataclass, field
 
 import pytest
+from django.contrib.auth.models import Group
 from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.utils import timezone
@@ -24,6 +25,7 @@ from masthead.images.tests.factories import NewsImageFactory
 
 # The local Stripe stand-in, for the journeys in tests/ (the members tests own it).
 from masthead.members.tests.conftest import stripe_world  # noqa: E402, F401
+from masthead.staff import roles
 
 
 @dataclass
@@ -46,17 +48,25 @@ class Newsroom:
 
 
 def ensure_page_tree_root():
-    """Recreate what Wagtail's migrations made if a transactional test's flush removed it."""
+    """Recreate what the migrations made if a transactional test's flush removed it: the locales,
+    the page tree's and the collections' roots, and the newsroom's roles (a flush that emits
+    `post_migrate` brings the roles back by itself; one that does not, does not)."""
+    ContentType.objects.clear_cache()  # a flush's post_migrate made them again, with new ids
     for code in editions.codes():
         Locale.objects.get_or_create(language_code=code)
+    rebuilt = False
     if Page.get_first_root_node() is None:
         Page.add_root(
             instance=Page(
                 title="Root", slug="root", content_type=ContentType.objects.get_for_model(Page)
             )
         )
+        rebuilt = True
     if Collection.get_first_root_node() is None:
         Collection.add_root(name="Root")
+        rebuilt = True
+    if rebuilt or Group.objects.filter(name__in=roles.BY_NAME).count() < len(roles.ROLES):
+        roles.apply()
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ DEMO_USERS = [
     ("admin", "Admin", True),
     ("editor", "Editor", False),
     ("writer", "Writer", False),
+    ("revenue", "Revenue", False),
 ]
 
 
@@ -392,7 +393,7 @@ def _build_ukrainian_edition(
 
 
 def create_demo_users():
-    """An admin, an editor and a writer, in the groups the data migration made, with the demo password."""
+    """One person in each role (masthead/staff/roles.py), with the demo password."""
     user_model = get_user_model()
     users = []
     for username, group_name, superuser in DEMO_USERS:

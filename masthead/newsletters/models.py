@@ -314,3 +314,17 @@ class ConsentEvent(models.Model):
 
     def __str__(self):
         return f"{self.subscriber}: {self.action} at {self.at:%Y-%m-%d %H:%M}"
+
+
+class Outbox(models.Model):
+    """Not a table: the permission to read the outbox (the embedded default's mail written to
+    files), as Wagtail's own `access_admin` is declared. The outbox holds members' sign-in, gift
+    and preference links, so only admins read it (masthead/staff/roles.py)."""
+
+    class Meta:
+        managed = False
+        default_permissions = ()
+        permissions = [("read_outbox", "Can read the outbox (sign-in, gift and preference links)")]
+
+    def __str__(self):
+        return "Outbox"

@@ -27,6 +27,11 @@ def enabled():
     return settings.EMAIL_BACKEND == FILE_BACKEND
 
 
+def may_read(user):
+    """Whether `user` may read the outbox: it holds members' sign-in, gift and preference links."""
+    return bool(user and user.is_active and user.has_perm("newsletters.read_outbox"))
+
+
 def _folder():
     return Path(settings.EMAIL_FILE_PATH)
 

@@ -12,7 +12,6 @@ from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetVie
 
 from masthead.content.models import ArticlePage
 from masthead.core.admin_export import SafeExportIndexView
-from masthead.core.context_processors import can_use_admin
 
 from . import admin_views, outbox
 from .models import Issue, Newsletter, Subscription
@@ -122,7 +121,7 @@ class NewslettersGroup(SnippetViewSetGroup):
 
 class ImportMenuItem(MenuItem):
     def is_shown(self, request):
-        return request.user.has_perm("newsletters.add_newsletter")
+        return request.user.has_perm("newsletters.add_subscription")
 
 
 register_snippet(NewslettersGroup)
@@ -157,7 +156,7 @@ def outbox_urls():
 
 class OutboxMenuItem(MenuItem):
     def is_shown(self, request):
-        return outbox.enabled() and can_use_admin(request.user)
+        return outbox.enabled() and outbox.may_read(request.user)
 
 
 @hooks.register("register_admin_menu_item")

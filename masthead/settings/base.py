@@ -38,7 +38,7 @@ INSTALLED_APPS = [
     "wagtail.locales",
     "wagtail.embeds",
     "wagtail.sites",
-    "wagtail.users",
+    "masthead.staff.apps.UsersConfig",  # wagtail.users, listing each person's role
     "wagtail.snippets",
     "wagtail.documents",
     "wagtail.images",
@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "axes",
+    # Last: the roles are applied after every other app's permissions exist.
+    "masthead.staff",
 ]
 
 MIDDLEWARE = [

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import INSECURE_DEFAULT_KEY, SECRET_KEY, os
+from .base import EMAIL_BACKEND, INSECURE_DEFAULT_KEY, SECRET_KEY, os
 
 if os.environ.get("DEBUG", "0") == "1":
     raise ImproperlyConfigured("DEBUG must be off in production: unset DEBUG or set DEBUG=0.")
@@ -14,6 +14,17 @@ if SECRET_KEY == INSECURE_DEFAULT_KEY or len(SECRET_KEY) < 32:
     )
 if "DATABASE_URL" not in os.environ:
     raise ImproperlyConfigured("Set DATABASE_URL (e.g. postgres://user@host:5432/masthead).")
+# Mail written to files (or the console) keeps members' sign-in, gift and preference links on the
+# server's disk or in its logs, readable by whoever reads those: production sends mail.
+if EMAIL_BACKEND in (
+    "django.core.mail.backends.filebased.EmailBackend",
+    "django.core.mail.backends.console.EmailBackend",
+):
+    raise ImproperlyConfigured(
+        "Production sends e-mail: set EMAIL_BACKEND=smtp (with EMAIL_HOST and its settings) or "
+        "a provider's backend (e.g. anymail.backends.mailgun.EmailBackend). Mail written to "
+        "files or the console would keep readers' sign-in links on the server."
+    )
 
 SERVE_MEDIA = os.environ.get("SERVE_MEDIA", "0") == "1"
 SESSION_COOKIE_SECURE = os.environ.get("SECURE_COOKIES", "1") == "1"

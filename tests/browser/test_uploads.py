@@ -9,12 +9,13 @@ page.
 
 import pytest
 from django.conf import settings
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 from wagtail.documents import get_document_model
-from wagtail.models import Collection, GroupCollectionPermission
 
+from masthead.staff import roles
 from tests.browser.helpers import STAFF_PASSWORD
+from tests.fixtures import ensure_page_tree_root
 
 # No serialized rollback: what these tests need from the migrations (the page tree, the Writer
 # group's permissions) the fixtures make again, whatever an earlier test's flush left.
@@ -29,20 +30,10 @@ SCRIPT = b"window.stolen = document.cookie || 'ran'; fetch('/stolen?' + window.s
 
 
 def writer_group():
-    """The Writer group as the migrations make it: the admin, and adding documents to the root
-    collection (made again here if an earlier test's flush took it away)."""
-    group, _ = Group.objects.get_or_create(name="Writer")
-    group.permissions.add(Permission.objects.get(codename="access_admin"))
-    root = Collection.get_first_root_node()
-    for action in ("add", "change", "choose"):
-        GroupCollectionPermission.objects.get_or_create(
-            group=group,
-            collection=root,
-            permission=Permission.objects.get(
-                content_type__app_label="wagtaildocs", codename=f"{action}_document"
-            ),
-        )
-    return group
+    """The Writer role as masthead/staff/roles.py states it (made again here if an earlier
+    test's flush took it away)."""
+    ensure_page_tree_root()
+    return Group.objects.get(name=roles.WRITER)
 
 
 def sign_in_as_writer(page, live_server, django_user_model):

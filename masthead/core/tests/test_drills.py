@@ -282,6 +282,7 @@ def test_a_postgresql_restart_under_traffic_needs_no_app_restart(own_postgres, t
         "MASTHEAD_VAR_DIR": str(tmp_path),
         "TASKS_BACKEND": "database",
         "LOG_LEVEL": "CRITICAL",
+        "EMAIL_BACKEND": "django.core.mail.backends.locmem.EmailBackend",  # mails no one
     }
     env.pop("REDIS_URL", None)
     for args in (["migrate", "-v0"], ["seed", "--articles=3", "--feed-items=5", "--days=1", "--no-narration"],

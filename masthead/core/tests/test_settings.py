@@ -9,11 +9,13 @@ import pytest
 GOOD_KEY = "x" * 50
 
 
+SAFE = {"SECRET_KEY": GOOD_KEY, "DATABASE_URL": "postgres://db/masthead", "EMAIL_BACKEND": "smtp"}
+INHERITED = ("SECRET_KEY", "DEBUG", "DATABASE_URL", "EMAIL_BACKEND")
+
+
 def load_production(**env):
-    environment = {
-        k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DATABASE_URL")
-    }
-    environment.update(env)
+    environment = {k: v for k, v in os.environ.items() if k not in INHERITED}
+    environment.update({k: v for k, v in env.items() if v is not None})  # None: left unset
     return subprocess.run(  # noqa: S603
         [sys.executable, "-c", "import masthead.settings.production"],
         env=environment,
@@ -26,15 +28,29 @@ def load_production(**env):
 @pytest.mark.parametrize(
     ("env", "message"),
     [
-        ({"DATABASE_URL": "postgres://db/masthead"}, "Set SECRET_KEY"),
-        ({"SECRET_KEY": "short", "DATABASE_URL": "postgres://db/masthead"}, "Set SECRET_KEY"),
+        ({**SAFE, "SECRET_KEY": None}, "Set SECRET_KEY"),
+        ({**SAFE, "SECRET_KEY": "short"}, "Set SECRET_KEY"),
+        ({**SAFE, "DEBUG": "1"}, "DEBUG must be off"),
+        ({"SECRET_KEY": GOOD_KEY, "EMAIL_BACKEND": "smtp"}, "Set DATABASE_URL"),
+        # mail in files or the console: members' sign-in links on the server's disk or in its logs
+        ({**SAFE, "EMAIL_BACKEND": None}, "Production sends e-mail"),
+        ({**SAFE, "EMAIL_BACKEND": "file"}, "Production sends e-mail"),
+        ({**SAFE, "EMAIL_BACKEND": "console"}, "Production sends e-mail"),
         (
-            {"SECRET_KEY": GOOD_KEY, "DEBUG": "1", "DATABASE_URL": "postgres://db/masthead"},
-            "DEBUG must be off",
+            {**SAFE, "EMAIL_BACKEND": "django.core.mail.backends.filebased.EmailBackend"},
+            "Production sends e-mail",
         ),
-        ({"SECRET_KEY": GOOD_KEY}, "Set DATABASE_URL"),
     ],
-    ids=["default-key", "short-key", "debug-on", "no-database"],
+    ids=[
+        "default-key",
+        "short-key",
+        "debug-on",
+        "no-database",
+        "file-mail-by-default",
+        "file-mail",
+        "console-mail",
+        "file-mail-by-path",
+    ],
 )
 def test_production_refuses_unsafe_settings(env, message):
     result = load_production(**env)
@@ -43,13 +59,14 @@ def test_production_refuses_unsafe_settings(env, message):
 
 
 def test_production_starts_with_safe_settings():
-    result = load_production(SECRET_KEY=GOOD_KEY, DATABASE_URL="postgres://db/masthead")
-    assert result.returncode == 0, result.stderr
+    for backend in ("smtp", "anymail.backends.mailgun.EmailBackend"):
+        result = load_production(**{**SAFE, "EMAIL_BACKEND": backend})
+        assert result.returncode == 0, result.stderr
 
 
 def test_production_sends_hsts_and_secure_cookies():
     environment = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG")}
-    environment.update(SECRET_KEY=GOOD_KEY, DATABASE_URL="postgres://db/masthead")
+    environment.update(SAFE)
     script = (
         "import masthead.settings.production as s; "
         "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SESSION_COOKIE_SECURE, "
@@ -106,6 +123,7 @@ def test_production_serves_media_through_the_hardened_view_when_asked():
         environment.update(
             SECRET_KEY=GOOD_KEY,
             DATABASE_URL="postgres://db/masthead",
+            EMAIL_BACKEND="smtp",
             DJANGO_SETTINGS_MODULE="masthead.settings.production",
             SERVE_MEDIA=serve_media,
         )

@@ -25,7 +25,12 @@ def test_seed_builds_a_believable_newsroom_deterministically(capsys):
     assert FeedItem.objects.filter(**english).count() == 12
     assert RoundupPage.objects.live().filter(**english).count() >= 2
     assert all(a.hero_image_id and a.byline.exists() for a in ArticlePage.objects.all())
-    assert {u.username for u in builder.create_demo_users()} == {"admin", "editor", "writer"}
+    assert {u.username for u in builder.create_demo_users()} == {
+        "admin",
+        "editor",
+        "writer",
+        "revenue",
+    }
     # and the Ukrainian one: every English article translated (up to 12), linked to its original,
     # with a Ukrainian byline and section
     ukrainian = {"locale__language_code": "uk"}

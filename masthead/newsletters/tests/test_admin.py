@@ -24,6 +24,15 @@ def editor_client(client, newsroom, django_user_model):
 
 
 @pytest.fixture
+def revenue_client(client, newsroom, django_user_model):
+    """Audience and revenue staff: they, not editors, see the subscriber lists."""
+    person = django_user_model.objects.create_user("rev", "rev@masthead.example", "pw-long-1")
+    person.groups.add(Group.objects.get(name="Revenue"))
+    client.force_login(person)
+    return client
+
+
+@pytest.fixture
 def daily(newsroom):
     newsletter = NewsletterFactory(name="The Daily Briefing")
     confirmed_readers(newsletter, 3)
@@ -119,23 +128,23 @@ def test_an_article_is_sent_as_a_newsletter_from_its_page(editor_client, daily, 
     assert f"http://testserver{article.url}" in mail.outbox[0].body
 
 
-def test_subscriptions_can_be_read_and_exported_but_not_edited_by_staff(editor_client, daily):
-    listing = editor_client.get("/admin/snippets/newsletters/subscription/")
+def test_subscriptions_can_be_read_and_exported_but_not_edited_by_revenue(revenue_client, daily):
+    listing = revenue_client.get("/admin/snippets/newsletters/subscription/")
     assert listing.status_code == 200 and "reader0@example.org" in listing.content.decode()
-    export = editor_client.get("/admin/snippets/newsletters/subscription/?export=csv")
+    export = revenue_client.get("/admin/snippets/newsletters/subscription/?export=csv")
     body = b"".join(export.streaming_content).decode()
     assert export.status_code == 200 and "reader2@example.org" in body
-    assert editor_client.get("/admin/snippets/newsletters/subscription/add/").status_code == 302
-    assert editor_client.post("/admin/snippets/newsletters/subscription/add/").status_code == 302
+    assert revenue_client.get("/admin/snippets/newsletters/subscription/add/").status_code == 302
+    assert revenue_client.post("/admin/snippets/newsletters/subscription/add/").status_code == 302
 
 
-def test_a_reader_typed_formula_is_exported_as_text(editor_client, daily):
+def test_a_reader_typed_formula_is_exported_as_text(revenue_client, daily):
     from masthead.newsletters.models import Subscription
 
     Subscription.objects.filter(subscriber__email="reader0@example.org").update(
         source='=HYPERLINK("https://evil.example","Click")'
     )
-    export = editor_client.get("/admin/snippets/newsletters/subscription/?export=csv")
+    export = revenue_client.get("/admin/snippets/newsletters/subscription/?export=csv")
     body = b"".join(export.streaming_content).decode()
     assert "'=HYPERLINK" in body
     assert ",=HYPERLINK" not in body and '"=HYPERLINK' not in body

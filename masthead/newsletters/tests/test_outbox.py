@@ -17,17 +17,15 @@ def file_mail(settings, tmp_path):
     return tmp_path / "mail"
 
 
-def test_staff_read_the_confirmation_mail_in_the_admin_outbox(
+def test_admins_read_the_confirmation_mail_in_the_admin_outbox(
     client, newsroom, file_mail, django_user_model
 ):
     # given a reader signed up on the embedded default (mail written to files)
     services.subscribe("reader@example.org", [NewsletterFactory(name="The Daily Briefing")])
     assert mail.outbox == [] and list(file_mail.glob("*.log"))
-    editor = django_user_model.objects.create_user(
-        "ed", "ed@example.org", "pw-long-enough-1", is_staff=True
-    )
-    editor.groups.add(Group.objects.get(name="Editor"))
-    client.force_login(editor)
+    admin = django_user_model.objects.create_user("boss", "boss@example.org", "pw-long-enough-1")
+    admin.groups.add(Group.objects.get(name="Admin"))
+    client.force_login(admin)
     # when they open the outbox and the message
     listing = client.get("/admin/outbox/").content.decode()
     href = re.search(r'href="(/admin/outbox/[^"]+/)"', listing).group(1)

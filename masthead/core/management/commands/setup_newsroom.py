@@ -20,6 +20,6 @@ class Command(BaseCommand):
         )
         if builder.demo_users_exist():
             self.stdout.write(
-                f"Demo logins: admin, editor, writer; password: {builder.DEMO_PASSWORD} "
+                f"Demo logins: admin, editor, writer, revenue; password: {builder.DEMO_PASSWORD} "
                 "(for local use; change or remove them before going public)"
             )
