@@ -12,6 +12,7 @@ What each gets, and why (receivers' spam filters and RFC 5322/3834 read these):
   `X-Auto-Response-Suppress` asks Exchange's out-of-office replies for the same.
 """
 
+import uuid
 from datetime import UTC, datetime
 from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
@@ -31,6 +32,40 @@ def date_header(moment=None):
     if getattr(settings, "EMAIL_USE_LOCALTIME", False):
         return format_datetime(moment.astimezone())
     return format_datetime(moment.astimezone(UTC))
+
+
+def complete(message):
+    """Give a message that has none a proper Date and a Message-ID at the site's domain.
+
+    Our backends (file, SMTP) call this for every message, so mail written elsewhere (Wagtail's
+    notifications and password resets) carries them too, not Django's `-0000` and machine name.
+    """
+    present = {name.lower() for name in message.extra_headers}
+    if "date" not in present:
+        message.extra_headers["Date"] = date_header()
+    if "message-id" not in present:
+        message.extra_headers["Message-ID"] = make_msgid(domain=site_domain())
+    return message
+
+
+# Providers that deliver a message once however often it is handed to them with the same key:
+# the header each reads it from (anymail passes it through). Brevo wants a UUID and remembers it
+# 15 minutes; Resend up to 256 characters, 24 hours. A send resumed after a crash comes well within.
+IDEMPOTENCY_HEADERS = {
+    "anymail.backends.brevo.EmailBackend": "idempotencyKey",
+    "anymail.backends.sendinblue.EmailBackend": "idempotencyKey",
+    "masthead.core.mailproviders.ResendBackend": "Resend-Idempotency-Key",
+}
+
+
+def idempotency_headers(message_id):
+    """The header that makes the provider drop a repeat of this message, if it has one."""
+    header = IDEMPOTENCY_HEADERS.get(settings.EMAIL_BACKEND)
+    if header is None and settings.EMAIL_HOST.endswith(".resend.com"):
+        header = "Resend-Idempotency-Key"  # Resend's SMTP relay reads the same header
+    if header is None:
+        return {}
+    return {header: str(uuid.uuid5(uuid.NAMESPACE_URL, f"masthead:{message_id}"))}
 
 
 def default_reply_to():

@@ -940,8 +940,12 @@ def send_receipt(payment):
 
     A payment older than Stripe's retries (an event replayed by hand, days later) is recorded
     without a mail: it would thank, or welcome, for what the reader may have ended long ago.
+    Once per payment: the receipt counts as sent once it went out, so a task run again after its
+    worker died sends it if it was not, and not again if it was.
     """
     member = payment.member
+    if payment.receipt_sent_at is not None:
+        return False  # sent by an earlier run of the task
     if payment.paid_at < timezone.now() - RECEIPT_WINDOW:
         logger.info(
             "Payment %s is from %s: recorded without a receipt", payment.pk, payment.paid_at
@@ -970,6 +974,8 @@ def send_receipt(payment):
                 "account_url": absolute_url("members:account"),
             },
         )
+    # Recorded once sent: a run killed before this sends the receipt when run again.
+    Payment.objects.filter(pk=payment.pk).update(receipt_sent_at=timezone.now())
     return True
 
 

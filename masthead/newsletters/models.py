@@ -279,6 +279,9 @@ class Confirmation(SingleUseKey):
     )
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.SUBSCRIBE)
     newsletters = models.ManyToManyField(Newsletter, related_name="+", blank=True)
+    # When its e-mail went out: a link stored by a worker that died before sending it was never
+    # seen by the reader, so it does not hold back the next e-mail (RESEND_AFTER).
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["subscriber", "-created_at"], name="confirmation_latest")]

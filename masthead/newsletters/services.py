@@ -213,7 +213,12 @@ def confirmation_due(subscriber, pending):
     Once per RESEND_AFTER, unless the last e-mail cannot serve: its link was used already, or it
     did not name one of them (a newsletter signed up for since gets a link of its own).
     """
-    latest = _subscribe_links().filter(subscriber=subscriber).order_by("-created_at").first()
+    latest = (
+        _subscribe_links()
+        .filter(subscriber=subscriber, sent_at__isnull=False)
+        .order_by("-created_at")
+        .first()
+    )
     if latest is None or latest.used_at or timezone.now() - latest.created_at >= RESEND_AFTER:
         return True
     named = set(latest.newsletters.values_list("pk", flat=True))
@@ -223,7 +228,10 @@ def confirmation_due(subscriber, pending):
 def send_confirmation_email(subscriber):
     """Send the double opt-in e-mail with a fresh single-use link. Returns False if none was due.
 
-    The link names the newsletters the e-mail lists, and confirms only those.
+    The link names the newsletters the e-mail lists, and confirms only those. Safe to run twice:
+    the link counts as sent (holding back the next one) only once its e-mail went out, so a run
+    killed in between is made good by the next; a run killed after sending and before recording
+    sends one more link (both work).
     """
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
@@ -239,6 +247,7 @@ def send_confirmation_email(subscriber):
         confirmation.newsletters.set(pending)
     with translation.override(subscriber.language):
         _send_confirmation(subscriber, pending, key)
+    Confirmation.objects.filter(pk=confirmation.pk).update(sent_at=timezone.now())
     return True
 
 

@@ -42,8 +42,12 @@ def daily(newsroom):
     )
 
 
-def test_an_issue_reaches_each_confirmed_reader_once_with_proper_headers(daily, smtp_server):
-    # given three confirmed readers, one pending, one unsubscribed and one who bounced before
+def test_an_issue_reaches_each_confirmed_reader_once_with_proper_headers(
+    daily, smtp_server, settings
+):
+    # given a site at its own domain, three confirmed readers, one pending, one unsubscribed and
+    # one who bounced before
+    settings.SITE_URL = "https://news.masthead.example"
     readers = confirmed_readers(daily, 3)
     pending = services.find_or_add_subscriber("pending@example.org")
     Subscription.objects.create(subscriber=pending, newsletter=daily)
@@ -62,8 +66,12 @@ def test_an_issue_reaches_each_confirmed_reader_once_with_proper_headers(daily, 
     received = sorted(smtp_server.messages, key=lambda m: m["To"])
     assert [m["To"] for m in received] == [r.email for r in readers]
     first = parse(received[0])
-    assert first["Message-ID"] == f"<issue-{issue.pk}.reader-{readers[0].pk}@masthead.example>"
-    assert first["Date"]
+    # a Message-ID at the site's domain, and a Date in UTC, not "-0000" (time zone unknown)
+    assert first["Message-ID"] == (
+        f"<issue-{issue.pk}.reader-{readers[0].pk}@news.masthead.example>"
+    )
+    assert re.fullmatch(r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000", str(first["Date"]))
+    assert abs(first["Date"].datetime - timezone.now()) < datetime.timedelta(minutes=1)
     assert first["From"] == '"Masthead, Kyiv desk" <briefing@masthead.example>'
     assert first["Reply-To"] == "editors@masthead.example"
     assert first["List-Id"] == '"The Daily Briefing" <daily.masthead.example>'

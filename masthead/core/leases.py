@@ -1,0 +1,282 @@
+"""Leases: a task survives the death of the worker running it, on every task backend.
+
+Neither the database task queue nor RQ takes back the task of a worker killed mid-run (the row
+stays RUNNING; RQ moves the job to its failed list ten minutes later). So every worker process
+runs a lease keeper, a small thread that:
+
+- holds a TaskLease row for each task the process is running (written when the task starts,
+  deleted when it ends), and pushes its `expires_at` forward every BEAT seconds;
+- renews what running code asked it to keep (`kept()`): a newsletter send's claimed rows;
+- sweeps: a lease that ran out belongs to a dead process, so its task is handed back (the
+  database queue's row goes back to READY; on RQ the task is queued again). A database row left
+  RUNNING with no lease at all (its worker died before writing one, or before leases existed)
+  is handed back too.
+
+A dead worker's tasks run again within LEASE + BEAT seconds, on SQLite and PostgreSQL, database
+and RQ backends alike. Every task is idempotent (STYLE.md), so the rare second run of a task
+whose worker was only slow to renew does no harm.
+"""
+
+import logging
+import os
+import socket
+import threading
+from contextlib import contextmanager
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import task_backends
+from django_tasks.backends.dummy import DummyBackend
+from django_tasks.backends.immediate import ImmediateBackend
+from django_tasks.signals import task_finished, task_started
+
+from .models import TaskLease
+
+logger = logging.getLogger("masthead.worker")
+
+
+def lease_length():
+    return timedelta(seconds=getattr(settings, "TASK_LEASE_SECONDS", 10))
+
+
+def beat_seconds():
+    return max(0.2, lease_length().total_seconds() / 4)
+
+
+def worker_name():
+    return f"{socket.gethostname()}:{os.getpid()}"[:100]
+
+
+class Keeper(threading.Thread):
+    """This process's lease keeper: renews its leases and hands back those of dead processes."""
+
+    def __init__(self):
+        super().__init__(name="masthead-leases", daemon=True)
+        self.pid = os.getpid()
+        self.worker = worker_name()
+        self.held = set()  # task ids this process is running
+        self.renewers = {}
+        self.lock = threading.Lock()
+        self.stopped = threading.Event()
+
+    def run(self):
+        while not self.stopped.wait(beat_seconds()):
+            close_old_connections()
+            try:
+                self.renew()
+                sweep()
+            except Exception:
+                logger.warning("lease keeper round failed; trying again", exc_info=True)
+            finally:
+                close_old_connections()
+
+    def renew(self):
+        until = timezone.now() + lease_length()
+        with self.lock:
+            held, renewers = list(self.held), list(self.renewers.values())
+        if held:
+            TaskLease.objects.filter(task_id__in=held).update(expires_at=until)
+        for renew in renewers:
+            try:
+                renew(until)
+            except Exception:
+                logger.warning("could not renew %r", renew, exc_info=True)
+
+
+_keeper = {"thread": None}
+_start_lock = threading.Lock()
+
+
+def start():
+    """Start this process's lease keeper if it is not running yet (a forked child gets its own)."""
+    with _start_lock:
+        keeper = _keeper["thread"]
+        if keeper is None or keeper.pid != os.getpid() or not keeper.is_alive():
+            keeper = Keeper()
+            keeper.start()
+            _keeper["thread"] = keeper
+        return keeper
+
+
+def running():
+    keeper = _keeper["thread"]
+    return keeper is not None and keeper.pid == os.getpid() and keeper.is_alive()
+
+
+@contextmanager
+def kept(renew):
+    """Have the keeper call `renew(until)` every beat while the block runs.
+
+    Yields the lease to give what `renew` keeps (a timedelta), or None when no keeper runs in
+    this process (tests, a task run in the web process): then nothing is renewed and the caller
+    uses a lease long enough for the work.
+    """
+    if not running():
+        yield None
+        return
+    keeper = _keeper["thread"]
+    token = object()
+    with keeper.lock:
+        keeper.renewers[token] = renew
+    try:
+        yield lease_length()
+    finally:
+        with keeper.lock:
+            keeper.renewers.pop(token, None)
+
+
+# --- Leases of tasks ---------------------------------------------------------------------------
+
+
+def _worker_backend(alias):
+    """The backend if its tasks run in worker processes (not in the caller, not nowhere)."""
+    try:
+        backend = task_backends[alias]
+    except Exception:  # noqa: BLE001 - an unknown alias has no workers to watch
+        return None
+    if isinstance(backend, (ImmediateBackend, DummyBackend)):
+        return None
+    return backend
+
+
+def _is_database_backend(backend):
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(backend, DatabaseBackend)
+
+
+def take(task_result):
+    """Write the lease of a task this process starts now."""
+    if _worker_backend(task_result.backend) is None:
+        return
+    keeper = start()
+    task = task_result.task
+    TaskLease.objects.update_or_create(
+        task_id=str(task_result.id),
+        defaults={
+            "backend": task_result.backend,
+            "task_path": task.module_path,
+            "queue_name": task.queue_name,
+            "priority": task.priority,
+            "args": list(task_result.args),
+            "kwargs": dict(task_result.kwargs),
+            "worker": keeper.worker,
+            "started_at": timezone.now(),
+            "expires_at": timezone.now() + lease_length(),
+        },
+    )
+    with keeper.lock:
+        keeper.held.add(str(task_result.id))
+
+
+def release(task_result):
+    """Delete the lease of a task that finished, well or badly."""
+    if _worker_backend(task_result.backend) is None:
+        return
+    task_id = str(task_result.id)
+    if running():
+        with _keeper["thread"].lock:
+            _keeper["thread"].held.discard(task_id)
+    TaskLease.objects.filter(task_id=task_id).delete()
+
+
+def _on_task_started(sender, task_result, **kwargs):
+    try:
+        take(task_result)
+    except Exception:
+        # The task still runs; only its protection against this worker's death is missing.
+        logger.warning("could not write the lease of task %s", task_result.id, exc_info=True)
+
+
+def _on_task_finished(sender, task_result, **kwargs):
+    try:
+        release(task_result)
+    except Exception:
+        logger.warning("could not delete the lease of task %s", task_result.id, exc_info=True)
+
+
+def connect():
+    task_started.connect(_on_task_started, dispatch_uid="masthead:lease:take")
+    task_finished.connect(_on_task_finished, dispatch_uid="masthead:lease:release")
+
+
+# --- Handing back ------------------------------------------------------------------------------
+
+
+def sweep(now=None):
+    """Hand back the tasks of workers that died. Safe in any number of processes at once: a
+    lease is handed back by the one process whose delete removed it. Returns how many."""
+    now = now or timezone.now()
+    handed = 0
+    for lease in TaskLease.objects.filter(expires_at__lt=now):
+        deleted, _kinds = TaskLease.objects.filter(pk=lease.pk, expires_at__lt=now).delete()
+        if deleted:
+            hand_back(lease)
+            handed += 1
+    handed += _sweep_orphaned_rows(now)
+    return handed
+
+
+def hand_back(lease):
+    backend = _worker_backend(lease.backend)
+    if backend is None:
+        return
+    logger.warning(
+        "worker %s died running %s (task %s): handing it back",
+        lease.worker,
+        lease.task_path,
+        lease.task_id,
+    )
+    if _is_database_backend(backend):
+        from django_tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        DBTaskResult.objects.filter(id=lease.task_id, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY
+        )
+        return
+    task = import_string(lease.task_path).using(
+        queue_name=lease.queue_name, priority=lease.priority, backend=lease.backend
+    )
+    task.enqueue(*lease.args, **lease.kwargs)
+
+
+def _sweep_orphaned_rows(now):
+    """Database queue rows RUNNING for longer than a lease with no lease at all."""
+    aliases = [
+        alias
+        for alias in settings.TASKS
+        if (backend := _worker_backend(alias)) is not None and _is_database_backend(backend)
+    ]
+    if not aliases:
+        return 0
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+    from django_tasks_db.utils import normalize_uuid
+
+    running = list(
+        DBTaskResult.objects.filter(
+            backend_name__in=aliases,
+            status=TaskResultStatus.RUNNING,
+            started_at__lt=now - lease_length(),
+        ).values_list("id", flat=True)[:1000]
+    )
+    if not running:
+        return 0
+    leased = set(
+        TaskLease.objects.filter(
+            task_id__in=[normalize_uuid(task_id) for task_id in running]
+        ).values_list("task_id", flat=True)
+    )
+    orphans = [task_id for task_id in running if normalize_uuid(task_id) not in leased]
+    if orphans:
+        logger.warning(
+            "%s tasks were left running by dead workers: handing them back", len(orphans)
+        )
+        DBTaskResult.objects.filter(id__in=orphans, status=TaskResultStatus.RUNNING).update(
+            status=TaskResultStatus.READY
+        )
+    return len(orphans)
