@@ -19,7 +19,7 @@ from masthead.core.keys import LinkResult
 
 from . import links
 from .models import Confirmation, Subscriber
-from .services import RESEND_AFTER, unsubscribe_all
+from .services import RESEND_AFTER, record_delivered, unsubscribe_all
 
 # A link to download or delete one's data is asked for on the spot and used at once; a day covers
 # a slow mailbox, and an old e-mail found later opens nothing.
@@ -101,6 +101,7 @@ def send_data_link(subscriber, purpose):
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
         if subscriber.suppressed_at:
             return False
+        record_delivered(subscriber.confirmations.filter(purpose=purpose))
         latest = (
             subscriber.confirmations.filter(purpose=purpose, sent_at__isnull=False)
             .order_by("-created_at")
@@ -124,6 +125,7 @@ def send_data_link(subscriber, purpose):
             to=subscriber.email,
             subject=subjects[purpose],
             context=context,
+            message_id=link.message_id,
             **_sender(subscriber),
         )
     # Recorded once sent: a run killed before this sends a fresh link when run again.

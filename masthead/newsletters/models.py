@@ -9,7 +9,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import PreviewableMixin
 
-from masthead.core import editions
+from masthead.core import editions, mail
 from masthead.core.editions import language_field
 from masthead.core.keys import SingleUseKey
 
@@ -288,6 +288,11 @@ class Confirmation(SingleUseKey):
 
     def __str__(self):
         return f"{self.purpose} for {self.subscriber}"
+
+    @property
+    def message_id(self):
+        """The Message-ID of the e-mail that carries this link (the same on a second try)."""
+        return mail.message_id_for(self.purpose, self.pk, self.key_hash[:12])
 
 
 class ConsentEvent(models.Model):

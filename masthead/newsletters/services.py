@@ -207,6 +207,17 @@ def _subscribe_links():
     return Confirmation.objects.filter(purpose=Confirmation.Purpose.SUBSCRIBE)
 
 
+def record_delivered(links):
+    """Record as sent the recent links whose e-mail the transport says went out: their run died
+    between sending and recording. Where it cannot tell (SMTP), the next run sends a fresh link."""
+    recent = links.filter(
+        sent_at__isnull=True, used_at__isnull=True, created_at__gte=timezone.now() - RESEND_AFTER
+    )
+    for link in recent:
+        if mail.delivered(link.message_id):
+            Confirmation.objects.filter(pk=link.pk).update(sent_at=link.created_at)
+
+
 def confirmation_due(subscriber, pending):
     """Whether the reader should get a confirmation e-mail for these pending newsletters now.
 
@@ -241,17 +252,18 @@ def send_confirmation_email(subscriber):
                 subscriptions__state=Subscription.State.PENDING,
             )
         )
+        record_delivered(_subscribe_links().filter(subscriber=subscriber))
         if not pending or subscriber.suppressed_at or not confirmation_due(subscriber, pending):
             return False
         confirmation, key = Confirmation.issue(CONFIRMATION_LIFETIME, subscriber=subscriber)
         confirmation.newsletters.set(pending)
     with translation.override(subscriber.language):
-        _send_confirmation(subscriber, pending, key)
+        _send_confirmation(subscriber, pending, key, confirmation.message_id)
     Confirmation.objects.filter(pk=confirmation.pk).update(sent_at=timezone.now())
     return True
 
 
-def _send_confirmation(subscriber, pending, key):
+def _send_confirmation(subscriber, pending, key, message_id=None):
     context = {
         "newsletters": pending,
         "confirm_url": settings.SITE_URL + reverse("newsletters:confirm", args=[key]),
@@ -267,6 +279,7 @@ def _send_confirmation(subscriber, pending, key):
         context=context,
         from_email=f"{sender.sender_name} <{sender.sender_email}>",
         reply_to=sender.reply_to or sender.sender_email,
+        message_id=message_id,
     )
 
 
