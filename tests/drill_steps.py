@@ -127,6 +127,4 @@ def outcome():
 if __name__ == "__main__":
     setup()
     step, *args = sys.argv[1:]
-    {"seed-tasks": seed_tasks, "seed-issue": seed_issue, "outcome": outcome}[step](
-        *map(int, args)
-    )
+    {"seed-tasks": seed_tasks, "seed-issue": seed_issue, "outcome": outcome}[step](*map(int, args))

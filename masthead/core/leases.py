@@ -29,9 +29,8 @@ from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.module_loading import import_string
 from django_tasks import task_backends
-from django_tasks.backends.dummy import DummyBackend
-from django_tasks.backends.immediate import ImmediateBackend
 from django_tasks.signals import task_finished, task_started
+from django_tasks_db.backend import DatabaseBackend
 
 from .models import TaskLease
 
@@ -91,7 +90,15 @@ _start_lock = threading.Lock()
 
 
 def start():
-    """Start this process's lease keeper if it is not running yet (a forked child gets its own)."""
+    """Start this process's lease keeper if it is not running yet (a forked child gets its own).
+
+    Started by `masthead worker`, and by the first task a worker process runs however it was
+    started (`manage.py db_worker`, `rqworker`). Not where TASK_LEASE_KEEPER is off (the test
+    process, whose database a thread of its own must not touch): leases are still written there,
+    but nothing renews or sweeps them.
+    """
+    if not getattr(settings, "TASK_LEASE_KEEPER", True):
+        return None
     with _start_lock:
         keeper = _keeper["thread"]
         if keeper is None or keeper.pid != os.getpid() or not keeper.is_alive():
@@ -132,19 +139,23 @@ def kept(renew):
 
 
 def _worker_backend(alias):
-    """The backend if its tasks run in worker processes (not in the caller, not nowhere)."""
+    """The backend if its tasks run in worker processes (the database queue, RQ), else None:
+    an immediate backend runs them in the caller, which dies with them."""
     try:
         backend = task_backends[alias]
     except Exception:  # noqa: BLE001 - an unknown alias has no workers to watch
         return None
-    if isinstance(backend, (ImmediateBackend, DummyBackend)):
-        return None
-    return backend
+    if _is_database_backend(backend) or _is_rq_backend(backend):
+        return backend
+    return None
+
+
+def _is_rq_backend(backend):
+    # By its classes' module: importing django_tasks_rq reads RQ's settings, for every process.
+    return any(cls.__module__.startswith("django_tasks_rq") for cls in type(backend).__mro__)
 
 
 def _is_database_backend(backend):
-    from django_tasks_db.backend import DatabaseBackend
-
     return isinstance(backend, DatabaseBackend)
 
 
@@ -163,13 +174,14 @@ def take(task_result):
             "priority": task.priority,
             "args": list(task_result.args),
             "kwargs": dict(task_result.kwargs),
-            "worker": keeper.worker,
+            "worker": keeper.worker if keeper else worker_name(),
             "started_at": timezone.now(),
             "expires_at": timezone.now() + lease_length(),
         },
     )
-    with keeper.lock:
-        keeper.held.add(str(task_result.id))
+    if keeper is not None:
+        with keeper.lock:
+            keeper.held.add(str(task_result.id))
 
 
 def release(task_result):
