@@ -235,10 +235,15 @@ def start_due_issues():
 def resume_stalled():
     """Restart sends whose tasks were lost: no progress (nor a live claim renewed) for three
     task leases. A spare deliver task finds nothing due and ends; a missing one stalls a send."""
-    stale = timezone.now() - leases.lease_length() * 3
+    now = timezone.now()
+    stale = now - leases.lease_length() * 3
     resumed = 0
     for issue in Issue.objects.filter(state=Issue.State.SENDING, last_progress_at__lt=stale):
-        Issue.objects.filter(pk=issue.pk).update(last_progress_at=timezone.now())
+        # Waiting for a retry time (the mail server is down) is not a stall: its deferred task
+        # comes then, and spare ones every round would pile up for it.
+        if not _due(Delivery.objects.filter(issue=issue), now).exists():
+            continue
+        Issue.objects.filter(pk=issue.pk).update(last_progress_at=now)
         enqueue_workers(issue)
         resumed += 1
     return resumed
@@ -360,6 +365,14 @@ def _deliver(issue, time_budget):
     return finish_or_continue(issue)
 
 
+def _due(deliveries, now):
+    """The rows any worker may take now: queued and due, or claimed by a worker that died."""
+    return deliveries.filter(
+        Q(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
+        | Q(state=Delivery.State.SENDING, claimed_until__lt=now)
+    )
+
+
 def finish_or_continue(issue):
     """Mark the issue sent when every row is settled, or arrange for the rest to be sent."""
     now = timezone.now()
@@ -371,10 +384,7 @@ def finish_or_continue(issue):
             state=Issue.State.SENT, finished_at=now, last_progress_at=now
         )
         return "sent"
-    due_now = pending.filter(
-        Q(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
-        | Q(state=Delivery.State.SENDING, claimed_until__lt=now)
-    ).exists()
+    due_now = _due(pending, now).exists()
     if due_now:
         enqueue_workers(issue)
         return "continuing"

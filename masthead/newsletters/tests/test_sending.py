@@ -358,3 +358,19 @@ def test_a_test_send_goes_only_to_the_editor(daily, smtp_server):
     assert message["Subject"] == "[Test] Tomorrow's briefing"
     assert Delivery.objects.count() == 0
     assert Issue.objects.get(pk=issue.pk).state == Issue.State.DRAFT
+
+
+def test_a_send_waiting_for_its_retry_time_is_not_taken_for_stalled(daily, smtp_server):
+    # given a send whose every row waits for its retry (the mail server was down), long quiet
+    confirmed_readers(daily, 2)
+    issue = IssueFactory(newsletter=daily)
+    sending.start_sending(issue)
+    Delivery.objects.filter(issue=issue).update(
+        next_attempt_at=timezone.now() + datetime.timedelta(minutes=10)
+    )
+    Issue.objects.filter(pk=issue.pk).update(
+        last_progress_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    # when the scheduler looks for stalled sends, then it leaves it to its deferred task
+    assert sending.resume_stalled() == 0
+    assert smtp_server.messages == []
