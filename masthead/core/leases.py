@@ -62,11 +62,15 @@ class Keeper(threading.Thread):
         self.stopped = threading.Event()
 
     def run(self):
+        beats = 0
         while not self.stopped.wait(beat_seconds()):
             close_old_connections()
             try:
                 self.renew()
-                sweep()
+                # Rows with no lease at all are rare (a worker killed between claiming a row and
+                # writing its lease): looked for at the start and then every 12th beat only.
+                sweep(orphans=beats % 12 == 0)
+                beats += 1
             except Exception:
                 logger.warning("lease keeper round failed; trying again", exc_info=True)
             finally:
@@ -218,7 +222,7 @@ def connect():
 # --- Handing back ------------------------------------------------------------------------------
 
 
-def sweep(now=None):
+def sweep(now=None, *, orphans=True):
     """Hand back the tasks of workers that died. Safe in any number of processes at once: a
     lease is handed back by the one process whose delete removed it. Returns how many."""
     now = now or timezone.now()
@@ -228,7 +232,8 @@ def sweep(now=None):
         if deleted:
             hand_back(lease)
             handed += 1
-    handed += _sweep_orphaned_rows(now)
+    if orphans:
+        handed += _sweep_orphaned_rows(now)
     return handed
 
 
@@ -250,10 +255,23 @@ def hand_back(lease):
             status=TaskResultStatus.READY
         )
         return
+    if _rq_job_ended(backend, lease.task_id):
+        return  # it ended before its worker died, which took the lease's deletion with it
     task = import_string(lease.task_path).using(
         queue_name=lease.queue_name, priority=lease.priority, backend=lease.backend
     )
     task.enqueue(*lease.args, **lease.kwargs)
+
+
+def _rq_job_ended(backend, job_id):
+    """Whether RQ recorded the job as finished or failed (unknown, e.g. Redis down: False)."""
+    try:
+        from django_tasks.base import TaskResultStatus
+
+        status = backend.get_result(job_id).status
+    except Exception:  # noqa: BLE001 - a job RQ cannot tell about is queued again
+        return False
+    return status in (TaskResultStatus.SUCCESSFUL, TaskResultStatus.FAILED)
 
 
 def _sweep_orphaned_rows(now):

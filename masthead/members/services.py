@@ -792,8 +792,9 @@ def request_sign_in(email, *, ip_hash=""):
 def send_sign_in_link(email, language, request_id):
     """E-mail a sign-in link if the address belongs to a member (a task). Returns whether it did.
 
-    Safe to run twice: the request's link is sent once; a run that died between sending and
-    recording sends a fresh link (at most one repeat), which replaces the first.
+    Safe to run twice: the request's link is sent once. A run that died between sending and
+    recording is found out where the transport can tell (mail files) and sends nothing more;
+    elsewhere (SMTP) the next run sends a fresh link (at most one repeat), which replaces the first.
     """
     member = Member.objects.filter(email__iexact=email).first()
     if member is None:
