@@ -22,7 +22,7 @@ import os
 import socket
 import threading
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 from django.conf import settings
 from django.db import close_old_connections
@@ -233,7 +233,7 @@ def sweep(now=None, *, orphans=True):
             hand_back(lease)
             handed += 1
     if orphans:
-        handed += _sweep_orphaned_rows(now)
+        handed += _sweep_orphaned_rows(now) + _sweep_orphaned_jobs(now)
     return handed
 
 
@@ -310,3 +310,53 @@ def _sweep_orphaned_rows(now):
             status=TaskResultStatus.READY
         )
     return len(orphans)
+
+
+def _sweep_orphaned_jobs(now):
+    """RQ jobs a worker took (started, or still in RQ's intermediate list) and died with before
+    writing their lease: RQ itself would only fail them, ten minutes later."""
+    handed = 0
+    for alias in settings.TASKS:
+        backend = _worker_backend(alias)
+        if backend is None or not _is_rq_backend(backend):
+            continue
+        try:
+            handed += _sweep_rq(alias, backend, now)
+        except Exception:
+            logger.warning("could not look for RQ jobs left by dead workers", exc_info=True)
+    return handed
+
+
+def _sweep_rq(alias, backend, now):
+    import django_rq
+    from rq.job import JobStatus
+    from rq.registry import StartedJobRegistry
+
+    ended = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+    handed = 0
+    for queue_name in backend.queues:
+        queue = django_rq.get_queue(queue_name)
+        started = StartedJobRegistry(queue=queue)
+        taken = set(started.get_job_ids(cleanup=False)) | set(
+            queue.intermediate_queue.get_job_ids()
+        )
+        leased = set(TaskLease.objects.filter(task_id__in=taken).values_list("task_id", flat=True))
+        for job_id in taken - leased:
+            job = queue.fetch_job(job_id)
+            if job is None or job.get_status() in ended:
+                continue
+            since = job.started_at or job.enqueued_at
+            if since is not None and timezone.is_naive(since):
+                since = timezone.make_aware(since, UTC)
+            if since is None or since > now - lease_length():
+                continue  # just taken by a live worker: its lease is on the way
+            # One sweeper hands it back, however many look at once.
+            if not queue.connection.set(f"masthead:handed-back:{job_id}", 1, nx=True, ex=86400):
+                continue
+            logger.warning("RQ job %s was left by a dead worker: handing it back", job_id)
+            task = import_string(job.func_name).using(queue_name=job.origin, backend=alias)
+            task.enqueue(*job.args, **job.kwargs)
+            started.remove(job_id)
+            queue.intermediate_queue.remove(job_id)
+            handed += 1
+    return handed
