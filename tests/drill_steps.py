@@ -113,13 +113,22 @@ def outcome():
         )
     else:
         import django_rq
+        from rq.job import JobStatus
+        from rq.registry import StartedJobRegistry
 
-        # RQ keeps a dead worker's job in its started list until its own maintenance (ten
-        # minutes) fails it; what runs, for us, is what holds a lease.
+        # Running: jobs RQ has handed to a worker (started, or on its way there) and not ended.
         queue = django_rq.get_queue("default")
+        taken = set(StartedJobRegistry(queue=queue).get_job_ids(cleanup=False))
+        taken |= set(queue.intermediate_queue.get_job_ids())
+        ended = {JobStatus.FINISHED, JobStatus.FAILED, JobStatus.STOPPED, JobStatus.CANCELED}
+        running = [
+            job_id
+            for job_id in taken
+            if (job := queue.fetch_job(job_id)) is not None and job.get_status() not in ended
+        ]
         found["tasks"] = {
             "READY": queue.count + len(queue.scheduled_job_registry),
-            "RUNNING": found["leases"],
+            "RUNNING": len(running),
         }
     print(json.dumps(found))
 

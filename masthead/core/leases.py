@@ -67,9 +67,9 @@ class Keeper(threading.Thread):
             close_old_connections()
             try:
                 self.renew()
-                # Rows with no lease at all are rare (a worker killed between claiming a row and
-                # writing its lease): looked for at the start and then every 12th beat only.
-                sweep(orphans=beats % 12 == 0)
+                # Tasks with no lease at all are rare (a worker killed between taking a task and
+                # writing its lease): looked for at the start and then every 4th beat only.
+                sweep(orphans=beats % 4 == 0)
                 beats += 1
             except Exception:
                 logger.warning("lease keeper round failed; trying again", exc_info=True)
@@ -261,6 +261,28 @@ def hand_back(lease):
         queue_name=lease.queue_name, priority=lease.priority, backend=lease.backend
     )
     task.enqueue(*lease.args, **lease.kwargs)
+    _forget_rq_job(lease.queue_name, lease.task_id)
+
+
+def _forget_rq_job(queue_name, job_id):
+    """Take a handed-back job off RQ's lists of jobs in hand (it runs anew under another id)."""
+    try:
+        import django_rq
+        from rq.job import JobStatus
+        from rq.registry import StartedJobRegistry
+
+        queue = django_rq.get_queue(queue_name)
+        started = StartedJobRegistry(queue=queue)
+        for taken_id, execution_id in started.get_job_and_execution_ids(cleanup=False):
+            if taken_id == job_id:  # entries are "job:execution"
+                entry = f"{taken_id}:{execution_id}" if execution_id else taken_id
+                queue.connection.zrem(started.key, entry)
+        queue.intermediate_queue.remove(job_id)
+        job = queue.fetch_job(job_id)
+        if job is not None:
+            job.set_status(JobStatus.CANCELED)  # not to be run, nor failed later, as it was
+    except Exception:  # noqa: BLE001 - RQ's own maintenance fails it later; it runs anew anyway
+        logger.debug("could not take job %s off RQ's lists", job_id, exc_info=True)
 
 
 def _rq_job_ended(backend, job_id):
@@ -351,12 +373,11 @@ def _sweep_rq(alias, backend, now):
             if since is None or since > now - lease_length():
                 continue  # just taken by a live worker: its lease is on the way
             # One sweeper hands it back, however many look at once.
-            if not queue.connection.set(f"masthead:handed-back:{job_id}", 1, nx=True, ex=86400):
+            if not queue.connection.set(f"masthead:handing-back:{job_id}", 1, nx=True, ex=86400):
                 continue
             logger.warning("RQ job %s was left by a dead worker: handing it back", job_id)
             task = import_string(job.func_name).using(queue_name=job.origin, backend=alias)
             task.enqueue(*job.args, **job.kwargs)
-            started.remove(job_id)
-            queue.intermediate_queue.remove(job_id)
+            _forget_rq_job(queue_name, job_id)
             handed += 1
     return handed
