@@ -39,7 +39,7 @@ def email_image(image):
     rendition = image.get_rendition(EMAIL_IMAGE_SPEC)
     return {
         "url": absolute(rendition.url),
-        "alt": image.description,
+        "alt": image.alt_for(),  # rendered in the newsletter's language
         "width": min(rendition.width, 600),
     }
 

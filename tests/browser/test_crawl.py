@@ -72,10 +72,6 @@ AGREEING_HEADERS = [
     "allow",
     "x-robots-tag",
 ]
-# Defects the crawler finds in other shares' items of issue 18, named with the share that owns
-# them: the test fails on anything else, and passes once these are fixed. (address pattern,
-# kind of finding, why)
-KNOWN_ELSEWHERE = []
 
 
 class Links(HTMLParser):
@@ -191,17 +187,6 @@ def demo_newsroom(settings):
             narrated(article)
 
 
-def known_elsewhere(path, kind):
-    return next(
-        (
-            why
-            for pattern, what, why in KNOWN_ELSEWHERE
-            if what == kind and re.search(pattern, path)
-        ),
-        None,
-    )
-
-
 def test_crawl_the_whole_site_in_both_editions(live_server, demo_newsroom, tmp_path):
     live_url = live_server.url
     queue, seen, linked_from = list(START), set(START), {}
@@ -268,8 +253,4 @@ def test_crawl_the_whole_site_in_both_editions(live_server, demo_newsroom, tmp_p
     assert len(seen) >= 150, f"the crawl found only {len(seen)} addresses"
     assert {p for p in seen if p.startswith("/uk/")}, "the Ukrainian edition was not reached"
     assert any(p.startswith("/media/narrations/") for p in seen), "no podcast enclosure reached"
-    ours = [f for f in findings if not known_elsewhere(f[0], f[1])]
-    assert ours == [], "\n".join(f"{path} [{kind}] {what}" for path, kind, what in ours)
-    elsewhere = sorted({known_elsewhere(path, kind) for path, kind, _what in findings})
-    if elsewhere:
-        pytest.xfail("; ".join(elsewhere))
+    assert findings == [], "\n".join(f"{path} [{kind}] {what}" for path, kind, what in findings)

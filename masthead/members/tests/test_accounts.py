@@ -69,6 +69,8 @@ def _comparable(response, typed):
     return response.status_code, headers, page
 
 
+# The worker closes the connection between tasks, which on PostgreSQL ends a test's transaction
+@pytest.mark.django_db(transaction=True)
 def test_the_answer_is_the_same_for_members_and_strangers(client, member, settings):
     """A member's address and a stranger's get the same status, headers and page, from the same
     database work (the look-up and the mail happen in the worker); only the member gets a link."""

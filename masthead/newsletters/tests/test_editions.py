@@ -73,6 +73,24 @@ def test_an_issue_of_a_ukrainian_newsletter_is_written_in_ukrainian(newsletters,
         assert "Ви отримуєте цей лист, бо підписалися на «Ранковий брифінг»." in text
 
 
+def test_an_issue_describes_its_hero_image_in_the_newsletters_language(
+    newsroom, newsletters, image, smtp_server
+):
+    _english, ukrainian = newsletters
+    image.translated_descriptions = {"uk": "Рятувальники біля пошкодженого будинку в сутінках"}
+    image.save()
+    article = newsroom.article(slug="rescue", hero_image=image)
+    confirmed_readers(ukrainian, 1)
+    sending.send_now(
+        IssueFactory(newsletter=ukrainian, subject="Що сталося вночі", article=article)
+    )
+    (raw,) = smtp_server.messages
+    html = parse(raw).get_body(("html",)).get_content()
+    alts = [img.get("alt") for img in BeautifulSoup(html, "html.parser").find_all("img")]
+    assert "Рятувальники біля пошкодженого будинку в сутінках" in alts
+    assert "Rescue workers at a damaged building at dusk" not in alts
+
+
 def test_the_preference_centre_shows_what_a_reader_gets_from_every_edition(client, newsletters):
     english, ukrainian = newsletters
     subscriber = services.find_or_add_subscriber("reader@example.org")
