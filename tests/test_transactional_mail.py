@@ -1,6 +1,6 @@
-"""Every transactional e-mail, from either app, carries the headers receivers judge us by (D10):
-`Date` with a real offset, a `Message-ID` at the site's domain, a `Reply-To` and
-`Auto-Submitted: auto-generated`. Checked on the bytes the mail backend wrote, read back with
+"""Every e-mail the site sends carries the headers receivers judge us by (D10): `Date` with a real
+offset and a `Message-ID` at the site's domain (issues, and mail Wagtail writes, too); transactional
+ones also a `Reply-To` and `Auto-Submitted: auto-generated`. Checked on the bytes the mail backend wrote, read back with
 Python's email package, as a receiving server would read them."""
 
 import datetime
@@ -28,7 +28,7 @@ SITE = "https://news.masthead.example"
 @pytest.fixture
 def written(settings, tmp_path):
     """Mail goes to files, as on the embedded default; returns a reader of what was written."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    settings.EMAIL_BACKEND = "masthead.core.mailfiles.EmailBackend"  # the embedded default's
     settings.EMAIL_FILE_PATH = str(tmp_path)
     settings.SITE_URL = SITE
     settings.DEFAULT_FROM_EMAIL = "Masthead <newsroom@masthead.example>"
@@ -135,3 +135,46 @@ def test_members_sign_in_receipt_and_gift(client, newsroom, written):
         assert message["From"] == "Masthead <newsroom@masthead.example>"
         assert_transactional(message, reply_to="readers@masthead.example")
     assert django_mail.outbox == []  # written to files, nowhere else
+
+
+def assert_dated_and_ours(message):
+    date = message["Date"]
+    assert not date.endswith("-0000"), date
+    sent_at = email.utils.parsedate_to_datetime(date)
+    assert sent_at.utcoffset() == datetime.timedelta(0)
+    assert abs(sent_at - timezone.now()) < datetime.timedelta(minutes=1)
+    assert re.fullmatch(r"<[^@<>\s]+@news\.masthead\.example>", message["Message-ID"])
+
+
+def test_issue_e_mails_to_readers(newsroom, written):
+    # given an issue of a newsletter with two confirmed readers
+    from masthead.newsletters import sending
+    from masthead.newsletters.tests.factories import confirmed_readers
+
+    newsletter = NewsletterFactory(name="Morning", sender_email="briefing@masthead.example")
+    readers = confirmed_readers(newsletter, 2)
+    issue = IssueFactory(newsletter=newsletter)
+    # when it is sent
+    assert sending.send_now(issue) == 2
+    # then each reader's copy is dated in UTC and identified at the site's domain, as its own
+    sent = sorted(written(), key=lambda m: m["To"])
+    assert [m["To"] for m in sent] == [r.email for r in readers]
+    for message, reader in zip(sent, readers, strict=True):
+        assert_dated_and_ours(message)
+        assert (
+            message["Message-ID"] == f"<issue-{issue.pk}.reader-{reader.pk}@news.masthead.example>"
+        )
+
+
+def test_mail_wagtail_writes_is_dated_and_ours_too(client, newsroom, written, django_user_model):
+    # given a staff account
+    django_user_model.objects.create_user("editor", "editor@masthead.example", "a-long-password")
+    # when its owner asks the admin's sign-in page for a new password
+    response = client.post(
+        reverse("wagtailadmin_password_reset"), {"email": "editor@masthead.example"}
+    )
+    # then Wagtail's e-mail goes out with a proper Date and a Message-ID of ours
+    assert response.status_code == 302
+    (message,) = written()
+    assert message["To"] == "editor@masthead.example"
+    assert_dated_and_ours(message)

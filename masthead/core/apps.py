@@ -10,7 +10,7 @@ class CoreConfig(AppConfig):
         from django.db.models.signals import post_migrate
         from wagtail.models import Locale, Site
 
-        from . import cdn, editions, pagecache, routing
+        from . import cdn, editions, leases, pagecache, routing
         from .models import NewsroomSettings
 
         # The newsroom's name, its sites and editions appear on every page.
@@ -18,4 +18,6 @@ class CoreConfig(AppConfig):
             pagecache.follow(model, "site")
         routing.keep_root_paths_in_process()
         cdn.follow_restrictions()
+        # A task outlives its worker: leases taken as workers start tasks (core/leases.py).
+        leases.connect()
         post_migrate.connect(editions.ensure_locales, sender=self, dispatch_uid="core:locales")

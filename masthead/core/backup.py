@@ -54,7 +54,7 @@ from .backup_keys import (
 
 FORMAT = 2
 LEFT_OUT = {"sessions", "axes", "django_tasks_db", "wagtailsearch"}
-LEFT_OUT_MODELS = {"core.heldtask"}
+LEFT_OUT_MODELS = {"core.heldtask", "core.tasklease"}
 COPY_BUFFER = 1024 * 1024
 MAX_MANIFEST = 64 * 1024 * 1024
 

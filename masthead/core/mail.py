@@ -12,12 +12,13 @@ What each gets, and why (receivers' spam filters and RFC 5322/3834 read these):
   `X-Auto-Response-Suppress` asks Exchange's out-of-office replies for the same.
 """
 
+import uuid
 from datetime import UTC, datetime
 from email.utils import format_datetime, make_msgid
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
 
 
@@ -33,14 +34,65 @@ def date_header(moment=None):
     return format_datetime(moment.astimezone(UTC))
 
 
+def complete(message):
+    """Give a message that has none a proper Date and a Message-ID at the site's domain.
+
+    Our backends (file, SMTP) call this for every message, so mail written elsewhere (Wagtail's
+    notifications and password resets) carries them too, not Django's `-0000` and machine name.
+    """
+    present = {name.lower() for name in message.extra_headers}
+    if "date" not in present:
+        message.extra_headers["Date"] = date_header()
+    if "message-id" not in present:
+        message.extra_headers["Message-ID"] = make_msgid(domain=site_domain())
+    return message
+
+
+# Providers that deliver a message once however often it is handed to them with the same key:
+# the header each reads it from (anymail passes it through). Brevo wants a UUID and remembers it
+# 15 minutes; Resend up to 256 characters, 24 hours. A send resumed after a crash comes well within.
+IDEMPOTENCY_HEADERS = {
+    "anymail.backends.brevo.EmailBackend": "idempotencyKey",
+    "anymail.backends.sendinblue.EmailBackend": "idempotencyKey",
+    "masthead.core.mailproviders.ResendBackend": "Resend-Idempotency-Key",
+}
+
+
+def idempotency_headers(message_id):
+    """The header that makes the provider drop a repeat of this message, if it has one."""
+    header = IDEMPOTENCY_HEADERS.get(settings.EMAIL_BACKEND)
+    if header is None and settings.EMAIL_HOST.endswith(".resend.com"):
+        header = "Resend-Idempotency-Key"  # Resend's SMTP relay reads the same header
+    if header is None:
+        return {}
+    return {header: str(uuid.uuid5(uuid.NAMESPACE_URL, f"masthead:{message_id}"))}
+
+
 def default_reply_to():
     return getattr(settings, "REPLY_TO_EMAIL", "") or settings.DEFAULT_FROM_EMAIL
 
 
-def stamp(message, *, reply_to=None):
+def message_id_for(kind, *parts):
+    """A Message-ID that names one e-mail of ours for good (a sign-up's confirmation, a receipt):
+    sent again after a crash it is recognisably the same one. `parts` make it unique (a row's
+    id and something random stored with it, so a database started afresh never repeats one)."""
+    label = ".".join(str(part) for part in parts if part not in (None, ""))
+    return f"<{kind}-{label}@{site_domain()}>"
+
+
+def delivered(message_id):
+    """True if the mail transport can tell that a message with this Message-ID went out (the
+    file backend can; SMTP cannot, and says False). A task whose worker died between sending and
+    recording asks this before it sends again, so where the transport can tell it sends once."""
+    connection = get_connection()
+    check = getattr(connection, "delivered", None)
+    return bool(check and check(message_id))
+
+
+def stamp(message, *, reply_to=None, message_id=None):
     """Give a message the headers every transactional e-mail carries; return it."""
     message.extra_headers["Date"] = date_header()
-    message.extra_headers["Message-ID"] = make_msgid(domain=site_domain())
+    message.extra_headers["Message-ID"] = message_id or make_msgid(domain=site_domain())
     message.extra_headers["Auto-Submitted"] = "auto-generated"
     message.extra_headers["X-Auto-Response-Suppress"] = "All"
     if reply_to or not message.reply_to:
@@ -48,7 +100,7 @@ def stamp(message, *, reply_to=None):
     return message
 
 
-def build(template, *, to, subject, context, from_email=None, reply_to=None):
+def build(template, *, to, subject, context, from_email=None, reply_to=None, message_id=None):
     """Render `<template>.txt` and `<template>.html` into one stamped message to one address."""
     message = EmailMultiAlternatives(
         subject=subject,
@@ -57,10 +109,10 @@ def build(template, *, to, subject, context, from_email=None, reply_to=None):
         to=[to],
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")
-    return stamp(message, reply_to=reply_to)
+    return stamp(message, reply_to=reply_to, message_id=message_id)
 
 
-def send(template, *, to, subject, context, from_email=None, reply_to=None):
+def send(template, *, to, subject, context, from_email=None, reply_to=None, message_id=None):
     """Send one transactional e-mail through the configured backend; return the message sent."""
     message = build(
         template,
@@ -69,6 +121,9 @@ def send(template, *, to, subject, context, from_email=None, reply_to=None):
         context=context,
         from_email=from_email,
         reply_to=reply_to,
+        message_id=message_id,
     )
+    if message_id:
+        message.extra_headers.update(idempotency_headers(message_id))
     message.send()
     return message

@@ -3,6 +3,7 @@
 import copy
 
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -210,3 +211,28 @@ class HeldTask(models.Model):
 
     def __str__(self):
         return f"{self.task_path}{tuple(self.args)}"
+
+
+class TaskLease(models.Model):
+    """A task a worker process is running, for as long as that process keeps renewing it.
+
+    Written when a worker starts a task and deleted when it finishes; the worker's lease keeper
+    pushes `expires_at` forward every few seconds while the process lives. A lease that runs out
+    means its worker died: the task is handed back to the queue (masthead/core/leases.py).
+    """
+
+    wagtail_reference_index_ignore = True  # records, not content
+
+    task_id = models.CharField(max_length=64, primary_key=True)
+    backend = models.CharField(max_length=32)
+    task_path = models.CharField(max_length=255)
+    queue_name = models.CharField(max_length=100, default="default")
+    priority = models.IntegerField(default=0)
+    args = models.JSONField(default=list)
+    kwargs = models.JSONField(default=dict)
+    worker = models.CharField(max_length=100)
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return f"{self.task_path} on {self.worker} until {self.expires_at:%H:%M:%S}"

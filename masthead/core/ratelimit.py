@@ -1,5 +1,7 @@
 """A fixed-window rate limit kept in the cache (Redis in production, so all web processes share it)."""
 
+from contextlib import contextmanager
+
 from django.core.cache import cache
 
 from . import keys
@@ -16,6 +18,26 @@ def allow(scope, key, limit, window_seconds):
         cache.add(bucket, 1, timeout=window_seconds)
         return True
     return count <= limit
+
+
+@contextmanager
+def once_per(scope, key, window_seconds, *, doing_seconds=5):
+    """Let one caller do something at most once per window, counted only once it is done.
+
+    Yields whether this caller may go ahead. While it works the slot is held for `doing_seconds`
+    only, so a worker killed mid-way (its task run again a few seconds later) is not refused for
+    the whole window; once the block ends without an error the slot is held for the window.
+    """
+    bucket = f"once:{scope}:{keys.keyed_hash(key)}"
+    if not cache.add(bucket, "doing", timeout=doing_seconds):
+        yield False
+        return
+    try:
+        yield True
+    except BaseException:
+        cache.delete(bucket)
+        raise
+    cache.set(bucket, "done", timeout=window_seconds)
 
 
 # Requests per client address per window (seconds), by scope. RATE_LIMITS in settings overrides.

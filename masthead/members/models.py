@@ -236,6 +236,8 @@ class Payment(models.Model):
     currency = models.CharField(_("currency"), max_length=3)
     paid_at = models.DateTimeField(_("paid"), default=timezone.now)
     refunded_at = models.DateTimeField(_("refunded"), null=True, blank=True)
+    # When the receipt e-mail went out: a task run again (its worker died) sends none twice.
+    receipt_sent_at = models.DateTimeField(_("receipt sent"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("payment")

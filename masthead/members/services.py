@@ -24,7 +24,7 @@ from django.utils.translation import gettext as _
 from wagtail.models import Site
 
 from masthead.core import editions, mail, pagecache, ratelimit
-from masthead.core.keys import hash_key
+from masthead.core.keys import hash_key, keyed_hash
 from masthead.core.validators import without_control_characters
 from masthead.newsletters import outbox
 
@@ -792,8 +792,9 @@ def request_sign_in(email, *, ip_hash=""):
 def send_sign_in_link(email, language, request_id):
     """E-mail a sign-in link if the address belongs to a member (a task). Returns whether it did.
 
-    Safe to run twice: the request's link is sent once; a run that died between sending and
-    recording sends a fresh link (at most one repeat), which replaces the first.
+    Safe to run twice: the request's link is sent once. A run that died between sending and
+    recording is found out where the transport can tell (mail files) and sends nothing more;
+    elsewhere (SMTP) the next run sends a fresh link (at most one repeat), which replaces the first.
     """
     member = Member.objects.filter(email__iexact=email).first()
     if member is None:
@@ -801,6 +802,10 @@ def send_sign_in_link(email, language, request_id):
     with transaction.atomic():
         link = SignInLink.objects.select_for_update().filter(request_id=request_id).first()
         if link is not None and link.sent_at is not None:
+            return False
+        if link is not None and mail.delivered(sign_in_message_id(link)):
+            # A run that died after sending: the transport has its e-mail, so it is not sent again.
+            SignInLink.objects.filter(pk=link.pk).update(sent_at=timezone.now())
             return False
         if member.language != language and language in editions.codes():
             member.language = language
@@ -821,6 +826,7 @@ def send_sign_in_link(email, language, request_id):
                 "sign_in_url": absolute_url("members:sign_in_link", key),
                 "minutes": SignInLink.LIFETIME_MINUTES,
             },
+            message_id=sign_in_message_id(link),
         )
     SignInLink.objects.filter(pk=link.pk).update(sent_at=timezone.now())
     return True
@@ -929,9 +935,19 @@ def absolute_url(name, *args):
     return settings.SITE_URL + reverse(name, args=args)
 
 
-def _send(template, to, subject, context):
+def _send(template, to, subject, context, message_id=None):
     """Send a reader e-mail as every transactional e-mail goes (core.mail: its headers, the backend)."""
-    mail.send(template, to=to, subject=subject, context=context)
+    mail.send(template, to=to, subject=subject, context=context, message_id=message_id)
+
+
+def receipt_message_id(payment):
+    return mail.message_id_for(
+        "receipt", payment.pk, keyed_hash(payment.stripe_payment_intent_id)[:12]
+    )
+
+
+def sign_in_message_id(link):
+    return mail.message_id_for("sign-in", link.pk, link.key_hash[:12])
 
 
 def send_receipt(payment):
@@ -940,8 +956,15 @@ def send_receipt(payment):
 
     A payment older than Stripe's retries (an event replayed by hand, days later) is recorded
     without a mail: it would thank, or welcome, for what the reader may have ended long ago.
+    Once per payment: the receipt counts as sent once it went out, so a task run again after its
+    worker died sends it if it was not, and not again if it was.
     """
     member = payment.member
+    if payment.receipt_sent_at is not None:
+        return False  # sent by an earlier run of the task
+    if mail.delivered(receipt_message_id(payment)):  # sent by a run that died before recording
+        Payment.objects.filter(pk=payment.pk).update(receipt_sent_at=timezone.now())
+        return False
     if payment.paid_at < timezone.now() - RECEIPT_WINDOW:
         logger.info(
             "Payment %s is from %s: recorded without a receipt", payment.pk, payment.paid_at
@@ -969,7 +992,10 @@ def send_receipt(payment):
                 + urlencode({"email": member.email}),
                 "account_url": absolute_url("members:account"),
             },
+            message_id=receipt_message_id(payment),
         )
+    # Recorded once sent: a run killed before this sends the receipt when run again.
+    Payment.objects.filter(pk=payment.pk).update(receipt_sent_at=timezone.now())
     return True
 
 

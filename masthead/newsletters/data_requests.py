@@ -19,7 +19,7 @@ from masthead.core.keys import LinkResult
 
 from . import links
 from .models import Confirmation, Subscriber
-from .services import RESEND_AFTER, unsubscribe_all
+from .services import RESEND_AFTER, record_delivered, unsubscribe_all
 
 # A link to download or delete one's data is asked for on the spot and used at once; a day covers
 # a slow mailbox, and an old e-mail found later opens nothing.
@@ -64,24 +64,29 @@ def send_link(subscriber, purpose):
 
 
 def send_preferences_link(subscriber):
-    """E-mail the reader a fresh preference link (at most one per RESEND_AFTER). Returns whether."""
-    if subscriber.suppressed_at or not ratelimit.allow(
-        "newsletter-preferences-link", subscriber.pk, 1, int(RESEND_AFTER.total_seconds())
-    ):
+    """E-mail the reader a fresh preference link (at most one per RESEND_AFTER). Returns whether.
+
+    Counted once sent: a run killed before sending is made good when its task runs again.
+    """
+    if subscriber.suppressed_at:
         return False
-    context = {
-        "purpose": "preferences",
-        "url": links.preferences_url(subscriber),
-        "lifetime_days": links.PREFERENCES_LIFETIME.days,
-    }
-    with translation.override(subscriber.language):
-        mail.send(
-            "newsletters/email/link",
-            to=subscriber.email,
-            subject=_("Your link to choose your newsletters"),
-            context=context,
-            **_sender(subscriber),
-        )
+    window = int(RESEND_AFTER.total_seconds())
+    with ratelimit.once_per("newsletter-preferences-link", subscriber.pk, window) as go_ahead:
+        if not go_ahead:
+            return False
+        context = {
+            "purpose": "preferences",
+            "url": links.preferences_url(subscriber),
+            "lifetime_days": links.PREFERENCES_LIFETIME.days,
+        }
+        with translation.override(subscriber.language):
+            mail.send(
+                "newsletters/email/link",
+                to=subscriber.email,
+                subject=_("Your link to choose your newsletters"),
+                context=context,
+                **_sender(subscriber),
+            )
     return True
 
 
@@ -96,10 +101,15 @@ def send_data_link(subscriber, purpose):
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
         if subscriber.suppressed_at:
             return False
-        latest = subscriber.confirmations.filter(purpose=purpose).order_by("-created_at").first()
+        record_delivered(subscriber.confirmations.filter(purpose=purpose))
+        latest = (
+            subscriber.confirmations.filter(purpose=purpose, sent_at__isnull=False)
+            .order_by("-created_at")
+            .first()
+        )
         if latest is not None and timezone.now() - latest.created_at < RESEND_AFTER:
             return False
-        _link, key = Confirmation.issue(DATA_LINK_LIFETIME, subscriber=subscriber, purpose=purpose)
+        link, key = Confirmation.issue(DATA_LINK_LIFETIME, subscriber=subscriber, purpose=purpose)
     context = {
         "purpose": purpose,
         "url": settings.SITE_URL + reverse("newsletters:data_link", args=[key]),
@@ -115,8 +125,11 @@ def send_data_link(subscriber, purpose):
             to=subscriber.email,
             subject=subjects[purpose],
             context=context,
+            message_id=link.message_id,
             **_sender(subscriber),
         )
+    # Recorded once sent: a run killed before this sends a fresh link when run again.
+    Confirmation.objects.filter(pk=link.pk).update(sent_at=timezone.now())
     return True
 
 

@@ -21,6 +21,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.core.mail.backends.smtp import EmailBackend
 from django.core.mail.message import sanitize_address
 
+from masthead.core import mail
+
 logger = logging.getLogger("masthead.newsletters")
 
 # Headers a DKIM signature covers: the ones a forger would change, and the list headers that
@@ -90,6 +92,7 @@ class SMTPBackend(EmailBackend):
         encoding = email_message.encoding or settings.DEFAULT_CHARSET
         from_email = sanitize_address(email_message.from_email, encoding)
         recipients = [sanitize_address(addr, encoding) for addr in email_message.recipients()]
+        mail.complete(email_message)  # a proper Date and our Message-ID on every message
         raw = email_message.message().as_bytes(linesep="\r\n")
         try:
             self.send_raw(from_email, recipients, raw)

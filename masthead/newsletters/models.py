@@ -9,7 +9,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import PreviewableMixin
 
-from masthead.core import editions
+from masthead.core import editions, mail
 from masthead.core.editions import language_field
 from masthead.core.keys import SingleUseKey
 
@@ -279,12 +279,20 @@ class Confirmation(SingleUseKey):
     )
     purpose = models.CharField(max_length=20, choices=Purpose.choices, default=Purpose.SUBSCRIBE)
     newsletters = models.ManyToManyField(Newsletter, related_name="+", blank=True)
+    # When its e-mail went out: a link stored by a worker that died before sending it was never
+    # seen by the reader, so it does not hold back the next e-mail (RESEND_AFTER).
+    sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["subscriber", "-created_at"], name="confirmation_latest")]
 
     def __str__(self):
         return f"{self.purpose} for {self.subscriber}"
+
+    @property
+    def message_id(self):
+        """The Message-ID of the e-mail that carries this link (the same on a second try)."""
+        return mail.message_id_for(self.purpose, self.pk, self.key_hash[:12])
 
 
 class ConsentEvent(models.Model):

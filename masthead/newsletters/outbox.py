@@ -9,7 +9,8 @@ from django.conf import settings
 
 # Django's file backend separates messages written in one connection with this line.
 SEPARATOR = "\n" + "-" * 79 + "\n"
-FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+FILE_BACKEND = "masthead.core.mailfiles.EmailBackend"  # a file per message (`file` in settings)
+DJANGO_FILE_BACKEND = "django.core.mail.backends.filebased.EmailBackend"  # a file per connection
 
 
 @dataclass
@@ -24,7 +25,7 @@ class OutboxMessage:
 
 
 def enabled():
-    return settings.EMAIL_BACKEND == FILE_BACKEND
+    return settings.EMAIL_BACKEND in (FILE_BACKEND, DJANGO_FILE_BACKEND)
 
 
 def may_read(user):

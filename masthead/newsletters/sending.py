@@ -8,11 +8,16 @@ How a send works (docs/glossary.md has the words):
 2. Workers run `deliver()`. Each claims a small batch of due rows (SELECT ... FOR UPDATE SKIP LOCKED
    on PostgreSQL, so parallel workers never take the same row; SQLite's single writer serialises
    claims), marks them `sending` with a lease, sends each message and marks it `sent` at once.
-3. A worker killed mid-batch leaves at most its batch in `sending`; when the lease runs out any
-   worker takes those rows again, and `resume_stalled()` (run by the scheduler) restarts a send
-   whose workers all died. The one message in flight at the moment of death may reach the mail
-   server twice; it carries the same Message-ID both times, so mailboxes show it once
-   (docs/decisions/0003 explains why SMTP allows no better).
+3. A worker killed mid-batch leaves at most its batch in `sending`. The worker's lease keeper
+   renews the batch's claim every few seconds while the worker lives (core/leases.py), so a dead
+   worker's claim runs out within TASK_LEASE_SECONDS, and its deliver task is handed back to the
+   queue as every task is: the send goes on within about 15 s of a crash. `resume_stalled()`
+   (run by the scheduler) restarts a send whose tasks were lost all the same.
+   The one message in flight at the moment of death may reach an SMTP server twice; it carries
+   the same Message-ID both times, so mailboxes show it once (docs/decisions/0003 explains why
+   SMTP allows no better). The file backend and providers that take an idempotency key are
+   exact: the repeat is recognised by its Message-ID and not delivered (core/mail_files.py,
+   core/mail.py).
 4. Temporary failures (4xx, a dropped connection) go back in the queue with exponential backoff;
    permanent ones (5xx) are recorded and never retried.
 """
@@ -24,7 +29,6 @@ import smtplib
 import time
 from dataclasses import dataclass
 from datetime import timedelta
-from email.utils import formatdate
 from html import escape as html_escape
 
 from anymail.exceptions import AnymailError, AnymailRecipientsRefused
@@ -38,6 +42,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from masthead.core import leases
 from masthead.core import mail as transactional
 
 from . import links, rendering
@@ -228,11 +233,17 @@ def start_due_issues():
 
 
 def resume_stalled():
-    """Restart sends whose workers died: no progress for longer than a claim lasts."""
-    stale = timezone.now() - lease() * 2
+    """Restart sends whose tasks were lost: no progress (nor a live claim renewed) for three
+    task leases. A spare deliver task finds nothing due and ends; a missing one stalls a send."""
+    now = timezone.now()
+    stale = now - leases.lease_length() * 3
     resumed = 0
     for issue in Issue.objects.filter(state=Issue.State.SENDING, last_progress_at__lt=stale):
-        Issue.objects.filter(pk=issue.pk).update(last_progress_at=timezone.now())
+        # Waiting for a retry time (the mail server is down) is not a stall: its deferred task
+        # comes then, and spare ones every round would pile up for it.
+        if not _due(Delivery.objects.filter(issue=issue), now).exists():
+            continue
+        Issue.objects.filter(pk=issue.pk).update(last_progress_at=now)
         enqueue_workers(issue)
         resumed += 1
     return resumed
@@ -242,6 +253,7 @@ def resume_stalled():
 
 
 def lease():
+    """How long a claim lasts when nobody renews it (no lease keeper in this process)."""
     return timedelta(seconds=setting("NEWSLETTER_CLAIM_LEASE", 120))
 
 
@@ -255,9 +267,10 @@ class Claimed:
     still_wanted: bool
 
 
-def claim(issue, size):
+def claim(issue, size, claim_lease=None):
     """Take up to `size` due rows for this worker; no other worker gets them until the lease ends."""
     now = timezone.now()
+    claim_lease = claim_lease or lease()
     with transaction.atomic():
         ids = list(
             Delivery.objects.select_for_update(skip_locked=True)
@@ -272,7 +285,7 @@ def claim(issue, size):
         if not ids:
             return []
         Delivery.objects.filter(id__in=ids).update(
-            state=Delivery.State.SENDING, claimed_until=now + lease()
+            state=Delivery.State.SENDING, claimed_until=now + claim_lease
         )
     rows = list(
         Delivery.objects.filter(id__in=ids)
@@ -314,25 +327,50 @@ def _deliver(issue, time_budget):
     except Exception:  # noqa: BLE001 - the first send meets the same error and classifies it
         logger.debug("Opening the mail connection failed", exc_info=True)
     prepared = PreparedIssue.for_backend(issue, mail)
+    claimed = []  # the batch in hand, whose claim the lease keeper renews
+
+    def renew(until):
+        ids = list(claimed)
+        if ids:
+            Delivery.objects.filter(id__in=ids, state=Delivery.State.SENDING).update(
+                claimed_until=until
+            )
+        Issue.objects.filter(pk=issue.pk, state=Issue.State.SENDING).update(
+            last_progress_at=timezone.now()
+        )
+
     try:
-        while deadline is None or time.monotonic() < deadline:
-            batch = claim(issue, batch_size)
-            if not batch:
-                break
-            # Stop well before the lease ends, or another worker could take these rows over.
-            lease_deadline = time.monotonic() + lease().total_seconds() * 0.75
-            try:
-                _deliver_batch(issue, batch, mail, lease_deadline, prepared)
-            except ConnectionTrouble:
-                break
-            finally:
-                Issue.objects.filter(pk=issue.pk).update(last_progress_at=timezone.now())
+        with leases.kept(renew) as renewed:
+            while deadline is None or time.monotonic() < deadline:
+                batch = claim(issue, batch_size, renewed)
+                if not batch:
+                    break
+                claimed[:] = [row.id for row in batch]
+                # Unrenewed, stop well before the claim ends, or another worker could take over.
+                lease_deadline = (
+                    None if renewed else time.monotonic() + lease().total_seconds() * 0.75
+                )
+                try:
+                    _deliver_batch(issue, batch, mail, lease_deadline, prepared)
+                except ConnectionTrouble:
+                    break
+                finally:
+                    claimed.clear()
+                    Issue.objects.filter(pk=issue.pk).update(last_progress_at=timezone.now())
     finally:
         try:
             mail.close()
         except Exception:  # noqa: BLE001 - a broken connection may fail to close; it is gone anyway
             logger.debug("Closing the mail connection failed", exc_info=True)
     return finish_or_continue(issue)
+
+
+def _due(deliveries, now):
+    """The rows any worker may take now: queued and due, or claimed by a worker that died."""
+    return deliveries.filter(
+        Q(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
+        | Q(state=Delivery.State.SENDING, claimed_until__lt=now)
+    )
 
 
 def finish_or_continue(issue):
@@ -346,10 +384,7 @@ def finish_or_continue(issue):
             state=Issue.State.SENT, finished_at=now, last_progress_at=now
         )
         return "sent"
-    due_now = pending.filter(
-        Q(state=Delivery.State.QUEUED, next_attempt_at__lte=now)
-        | Q(state=Delivery.State.SENDING, claimed_until__lt=now)
-    ).exists()
+    due_now = _due(pending, now).exists()
     if due_now:
         enqueue_workers(issue)
         return "continuing"
@@ -364,7 +399,7 @@ def finish_or_continue(issue):
 
 def _deliver_batch(issue, batch, mail, lease_deadline, prepared=None):
     for position, row in enumerate(batch):
-        if time.monotonic() > lease_deadline:
+        if lease_deadline is not None and time.monotonic() > lease_deadline:
             _release(batch[position:], delay=0)
             return
         if not row.still_wanted:
@@ -501,7 +536,7 @@ class PreparedIssue:
         headers = {
             self.TO: _address(email),
             self.MESSAGE_ID: message_id,
-            self.DATE: formatdate(localtime=settings.EMAIL_USE_LOCALTIME),
+            self.DATE: transactional.date_header(),
             self.HEADER_UNSUBSCRIBE: unsubscribe_url,
         }
         if any("\r" in value or "\n" in value for value in headers.values()):
@@ -533,10 +568,10 @@ def _swap_placeholders(rendered, tokens):
 
 
 def message_id(issue, subscriber_id):
-    """The same Message-ID every time this issue goes to this reader: a resend after a crash is
-    recognisably the same message, and mailboxes that see it twice keep one."""
-    domain = issue.newsletter.sender_email.rpartition("@")[2] or "localhost"
-    return f"<issue-{issue.pk}.reader-{subscriber_id}@{domain}>"
+    """The same Message-ID every time this issue goes to this reader, at the site's domain: a
+    resend after a crash is recognisably the same message, mailboxes that see it twice keep one,
+    and the file backend and idempotent providers do not deliver it again."""
+    return f"<issue-{issue.pk}.reader-{subscriber_id}@{transactional.site_domain()}>"
 
 
 def _build_message(issue, *, to, html, text, message_id, unsubscribe_url):
@@ -553,6 +588,9 @@ def _build_message(issue, *, to, html, text, message_id, unsubscribe_url):
     }
     if message_id:
         headers["Message-ID"] = message_id
+        headers.update(transactional.idempotency_headers(message_id))
+    # Python's default Date says "-0000", time zone unknown, which spam filters count against us.
+    headers["Date"] = transactional.date_header()
     message = IssueMessage(
         subject=issue.subject,
         body=text,

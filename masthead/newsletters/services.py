@@ -207,13 +207,29 @@ def _subscribe_links():
     return Confirmation.objects.filter(purpose=Confirmation.Purpose.SUBSCRIBE)
 
 
+def record_delivered(links):
+    """Record as sent the recent links whose e-mail the transport says went out: their run died
+    between sending and recording. Where it cannot tell (SMTP), the next run sends a fresh link."""
+    recent = links.filter(
+        sent_at__isnull=True, used_at__isnull=True, created_at__gte=timezone.now() - RESEND_AFTER
+    )
+    for link in recent:
+        if mail.delivered(link.message_id):
+            Confirmation.objects.filter(pk=link.pk).update(sent_at=link.created_at)
+
+
 def confirmation_due(subscriber, pending):
     """Whether the reader should get a confirmation e-mail for these pending newsletters now.
 
     Once per RESEND_AFTER, unless the last e-mail cannot serve: its link was used already, or it
     did not name one of them (a newsletter signed up for since gets a link of its own).
     """
-    latest = _subscribe_links().filter(subscriber=subscriber).order_by("-created_at").first()
+    latest = (
+        _subscribe_links()
+        .filter(subscriber=subscriber, sent_at__isnull=False)
+        .order_by("-created_at")
+        .first()
+    )
     if latest is None or latest.used_at or timezone.now() - latest.created_at >= RESEND_AFTER:
         return True
     named = set(latest.newsletters.values_list("pk", flat=True))
@@ -223,7 +239,10 @@ def confirmation_due(subscriber, pending):
 def send_confirmation_email(subscriber):
     """Send the double opt-in e-mail with a fresh single-use link. Returns False if none was due.
 
-    The link names the newsletters the e-mail lists, and confirms only those.
+    The link names the newsletters the e-mail lists, and confirms only those. Safe to run twice:
+    the link counts as sent (holding back the next one) only once its e-mail went out, so a run
+    killed in between is made good by the next; a run killed after sending and before recording
+    sends one more link (both work).
     """
     with transaction.atomic():
         subscriber = Subscriber.objects.select_for_update().get(pk=subscriber.pk)
@@ -233,16 +252,18 @@ def send_confirmation_email(subscriber):
                 subscriptions__state=Subscription.State.PENDING,
             )
         )
+        record_delivered(_subscribe_links().filter(subscriber=subscriber))
         if not pending or subscriber.suppressed_at or not confirmation_due(subscriber, pending):
             return False
         confirmation, key = Confirmation.issue(CONFIRMATION_LIFETIME, subscriber=subscriber)
         confirmation.newsletters.set(pending)
     with translation.override(subscriber.language):
-        _send_confirmation(subscriber, pending, key)
+        _send_confirmation(subscriber, pending, key, confirmation.message_id)
+    Confirmation.objects.filter(pk=confirmation.pk).update(sent_at=timezone.now())
     return True
 
 
-def _send_confirmation(subscriber, pending, key):
+def _send_confirmation(subscriber, pending, key, message_id=None):
     context = {
         "newsletters": pending,
         "confirm_url": settings.SITE_URL + reverse("newsletters:confirm", args=[key]),
@@ -258,6 +279,7 @@ def _send_confirmation(subscriber, pending, key):
         context=context,
         from_email=f"{sender.sender_name} <{sender.sender_email}>",
         reply_to=sender.reply_to or sender.sender_email,
+        message_id=message_id,
     )
 
 

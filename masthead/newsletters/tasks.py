@@ -27,6 +27,7 @@ def send_link(subscriber_id, purpose):
 
 @task()
 def deliver_issue(issue_id):
-    """Send an issue's queued messages. Any number may run at once; each message goes out once."""
+    """Send an issue's queued messages. Any number may run at once, and a run killed midway is
+    run again: each message is sent once, or at most once more over SMTP after a crash."""
     budget = None if not deliver_issue.get_backend().supports_defer else DELIVER_TIME_SLICE
     return sending.deliver(issue_id, time_budget=budget)

@@ -245,7 +245,7 @@ BACKUP_PASSPHRASE_COST = (3, 256 * 1024 * 1024)
 # E-mail goes to files under var/mail/ on the embedded default.
 EMAIL_BACKEND = {
     # Short names for the usual choices; any dotted path to a Django e-mail backend works too.
-    "file": "django.core.mail.backends.filebased.EmailBackend",
+    "file": "masthead.core.mailfiles.EmailBackend",  # one file per message, written once
     "smtp": "masthead.newsletters.mail.SMTPBackend",  # Django's, plus DKIM and ready-made bytes
     "console": "django.core.mail.backends.console.EmailBackend",
 }.get(os.environ.get("EMAIL_BACKEND", "file"), os.environ.get("EMAIL_BACKEND"))
@@ -360,6 +360,10 @@ OTP_TOTP_ISSUER = os.environ.get("NEWSROOM_NAME", "Masthead")
 # During a drive, pages take up a new member count at most this often (seconds); see
 # members.services.progress_counted. 0: at once.
 CAMPAIGN_PROGRESS_SECONDS = int(os.environ.get("CAMPAIGN_PROGRESS_SECONDS", "5"))
+
+# A worker renews the lease of each task it runs; one not renewed for this long (seconds) belongs
+# to a dead worker and is handed back to the queue (masthead/core/leases.py).
+TASK_LEASE_SECONDS = float(os.environ.get("TASK_LEASE_SECONDS", "10"))
 
 # How often the worker publishes pages whose scheduled time has come (seconds).
 MASTHEAD_SCHEDULER_INTERVAL = int(os.environ.get("SCHEDULER_INTERVAL", "30"))

@@ -18,6 +18,9 @@ PAGE_CACHE_SECONDS = 0
 # Campaign counts reach pages at once in tests (members.services.progress_counted).
 CAMPAIGN_PROGRESS_SECONDS = 0
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# No lease keeper thread in the test process, even where a test runs a worker in it: the thread
+# would reach into later tests' databases. The kill drills run real workers, with theirs.
+TASK_LEASE_KEEPER = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="masthead-test-media-"))
 SITE_URL = "http://testserver"

@@ -42,8 +42,12 @@ def daily(newsroom):
     )
 
 
-def test_an_issue_reaches_each_confirmed_reader_once_with_proper_headers(daily, smtp_server):
-    # given three confirmed readers, one pending, one unsubscribed and one who bounced before
+def test_an_issue_reaches_each_confirmed_reader_once_with_proper_headers(
+    daily, smtp_server, settings
+):
+    # given a site at its own domain, three confirmed readers, one pending, one unsubscribed and
+    # one who bounced before
+    settings.SITE_URL = "https://news.masthead.example"
     readers = confirmed_readers(daily, 3)
     pending = services.find_or_add_subscriber("pending@example.org")
     Subscription.objects.create(subscriber=pending, newsletter=daily)
@@ -62,8 +66,12 @@ def test_an_issue_reaches_each_confirmed_reader_once_with_proper_headers(daily, 
     received = sorted(smtp_server.messages, key=lambda m: m["To"])
     assert [m["To"] for m in received] == [r.email for r in readers]
     first = parse(received[0])
-    assert first["Message-ID"] == f"<issue-{issue.pk}.reader-{readers[0].pk}@masthead.example>"
-    assert first["Date"]
+    # a Message-ID at the site's domain, and a Date in UTC, not "-0000" (time zone unknown)
+    assert first["Message-ID"] == (
+        f"<issue-{issue.pk}.reader-{readers[0].pk}@news.masthead.example>"
+    )
+    assert re.fullmatch(r"\w{3}, \d{2} \w{3} \d{4} \d{2}:\d{2}:\d{2} \+0000", str(first["Date"]))
+    assert abs(first["Date"].datetime - timezone.now()) < datetime.timedelta(minutes=1)
     assert first["From"] == '"Masthead, Kyiv desk" <briefing@masthead.example>'
     assert first["Reply-To"] == "editors@masthead.example"
     assert first["List-Id"] == '"The Daily Briefing" <daily.masthead.example>'
@@ -350,3 +358,19 @@ def test_a_test_send_goes_only_to_the_editor(daily, smtp_server):
     assert message["Subject"] == "[Test] Tomorrow's briefing"
     assert Delivery.objects.count() == 0
     assert Issue.objects.get(pk=issue.pk).state == Issue.State.DRAFT
+
+
+def test_a_send_waiting_for_its_retry_time_is_not_taken_for_stalled(daily, smtp_server):
+    # given a send whose every row waits for its retry (the mail server was down), long quiet
+    confirmed_readers(daily, 2)
+    issue = IssueFactory(newsletter=daily)
+    sending.start_sending(issue)
+    Delivery.objects.filter(issue=issue).update(
+        next_attempt_at=timezone.now() + datetime.timedelta(minutes=10)
+    )
+    Issue.objects.filter(pk=issue.pk).update(
+        last_progress_at=timezone.now() - datetime.timedelta(hours=1)
+    )
+    # when the scheduler looks for stalled sends, then it leaves it to its deferred task
+    assert sending.resume_stalled() == 0
+    assert smtp_server.messages == []

@@ -1,5 +1,8 @@
 """Run background tasks, publish pages, start newsletter issues and deliver gifts when due.
 
+A worker killed mid-task loses nothing: its lease keeper's leases run out and any other (or the
+next) worker hands its tasks back to the queue (masthead/core/leases.py).
+
 Scheduled publishing and sending need no cron: a thread calls Wagtail's `publish_scheduled` every
 SCHEDULER_INTERVAL seconds while the task worker runs in the main thread (it owns the signals).
 """
@@ -11,6 +14,8 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
+
+from masthead.core import leases
 
 logger = logging.getLogger("masthead.worker")
 
@@ -127,6 +132,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if not settings.TASKS["default"]["BACKEND"].startswith("django_tasks.backends"):
+            # Renews this worker's leases and hands back dead workers' tasks, even while idle:
+            # a worker started after a crash picks up what the dead one left (core/leases.py).
+            leases.start()
         if options["batch"]:
             run_due_work()
             if settings.TASKS["default"]["BACKEND"].startswith("django_tasks_db"):
