@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0003_sign_in_requests_and_given_memberships'),
+        ('members', '0004_campaign_count_shown_from'),
     ]
 
     operations = [

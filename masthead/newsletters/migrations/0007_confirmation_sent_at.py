@@ -13,7 +13,7 @@ def links_made_before_were_sent(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('newsletters', '0005_confirmation_names_newsletters'),
+        ('newsletters', '0006_outbox_permission'),
     ]
 
     operations = [
