@@ -6,6 +6,7 @@ go through the database queue and the newsroom's worker, as on the site.
 """
 
 import datetime
+import datetime
 import io
 import re
 import xml.etree.ElementTree as ET
@@ -14,11 +15,14 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
+from django.utils import timezone
 from PIL import Image
+from wagtail.models import Revision
 from playwright.sync_api import expect
 
 from masthead.audio.models import Narration
-from masthead.content.models import ArticlePage
+from masthead.content.models import ArticlePage, RoundupPage
+from masthead.feed.tests.factories import FeedItemFactory
 from tests.browser.helpers import sign_in_as
 
 pytestmark = [
@@ -60,6 +64,16 @@ def browser(chromium):
     yield open_window
     for context in contexts:
         context.close()
+
+
+def an_hour_passes(page):
+    """Move the page's approved go-live time into the past, as the clock would."""
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    revision = Revision.objects.get(object_id=str(page.pk), approved_go_live_at__isnull=False)
+    revision.content["go_live_at"] = past.isoformat()
+    revision.approved_go_live_at = past
+    revision.save()
+    type(page).objects.filter(pk=page.pk).update(go_live_at=past)
 
 
 def assert_narrated(page, live_server, story):
@@ -157,3 +171,69 @@ def test_a_writer_drafts_a_story_and_an_editor_publishes_it(
         "alt", "Cars cross the reopened bridge at noon"
     )
     assert_narrated(page, live_server, story)
+
+
+def test_an_editor_starts_todays_roundup_from_the_dashboard_and_publishes_it(
+    live_server, browser, newsroom, django_user_model
+):
+    # given today's News Feed item and story
+    FeedItemFactory(text="Air raid alert in the east lifted after two hours.")
+    newsroom.article(title="Grain exports resume", summary="Ships left Odesa at dawn.")
+    page = browser()
+    sign_in_as(page, live_server, django_user_model, "editor", "Editor")
+    # when the editor presses the dashboard's button
+    page.get_by_role("button", name="Start today's roundup").click()
+    # then a draft with today's developments opens in the editor
+    expect(page.locator(".messages")).to_contain_text("drafted with 2 developments")
+    roundup = RoundupPage.objects.get(date=timezone.localdate())
+    assert not roundup.live
+    # and the editor publishes it
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
+    expect(page.locator(".messages")).to_contain_text("published")
+    roundup.refresh_from_db()
+    assert roundup.live
+    page.goto(live_server.url + roundup.url)
+    expect(page.get_by_role("heading", level=1)).to_have_text(roundup.title)
+    expect(page.get_by_text("Air raid alert in the east lifted after two hours.")).to_be_visible()
+    expect(page.get_by_text("Ships left Odesa at dawn.")).to_be_visible()
+
+
+def test_an_editor_schedules_a_story_and_it_goes_live_narrated(
+    live_server, browser, newsroom, queued_tasks, django_user_model
+):
+    # given a finished draft
+    draft = newsroom.article(title="Metro stations reopen", slug="metro-reopens", publish=False)
+    page = browser()
+    sign_in_as(page, live_server, django_user_model, "editor", "Editor")
+    # when the editor schedules it for an hour from now
+    page.goto(f"{live_server.url}/admin/pages/{draft.pk}/edit/")
+    page.get_by_role("button", name="Status").click()
+    page.get_by_role("button", name="Set schedule").click()
+    in_an_hour = timezone.localtime() + datetime.timedelta(hours=1)
+    dialog = page.locator("#schedule-publishing-dialog")
+    field = dialog.get_by_label("Go live date/time")
+    field.fill(in_an_hour.strftime("%Y-%m-%d %H:%M"))
+    # from the keyboard: a click may land on the field's calendar, which covers the button
+    dialog.get_by_role("button", name="Save schedule").press("Enter")
+    expect(page.locator(".messages")).to_contain_text("has been updated")
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Schedule to publish").click()
+    expect(page.locator(".messages")).to_contain_text("has been scheduled for publishing")
+    # then it waits, unheard, and the worker leaves it alone until its time
+    run_the_worker()
+    draft.refresh_from_db()
+    assert not draft.live
+    assert not Narration.objects.filter(article=draft, state=Narration.State.READY).exists()
+    # when the hour has passed and the worker comes round
+    an_hour_passes(draft)
+    run_the_worker()
+    # then the story is live and narrated, and another round changes nothing
+    draft.refresh_from_db()
+    assert draft.live
+    narration = Narration.objects.get(article=draft)
+    run_the_worker()
+    assert Narration.objects.get(article=draft).finished_at == narration.finished_at
+    page.goto(live_server.url + draft.url)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Metro stations reopen")
+    assert_narrated(page, live_server, draft)
