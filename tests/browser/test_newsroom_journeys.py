@@ -22,6 +22,7 @@ from playwright.sync_api import expect
 
 from masthead.audio.models import Narration
 from masthead.content.models import ArticlePage, RoundupPage
+from masthead.feed.models import FeedItem
 from masthead.feed.tests.factories import FeedItemFactory
 from tests.browser.helpers import sign_in_as
 
@@ -237,3 +238,29 @@ def test_an_editor_schedules_a_story_and_it_goes_live_narrated(
     page.goto(live_server.url + draft.url)
     expect(page.get_by_role("heading", level=1)).to_have_text("Metro stations reopen")
     assert_narrated(page, live_server, draft)
+
+
+def test_an_editor_posts_a_breaking_item_to_the_news_feed(
+    live_server, browser, newsroom, django_user_model
+):
+    page = browser()
+    sign_in_as(page, live_server, django_user_model, "editor", "Editor")
+    # when the editor posts from the News Feed menu, ticking "breaking"
+    page.get_by_role("link", name="News Feed").click()
+    page.get_by_role("link", name="Add News Feed item").first.click()
+    page.get_by_role("textbox", name="Text").fill("Explosions heard in Kharkiv; air defence is working.")
+    page.get_by_role("checkbox", name="Breaking").check()
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator(".messages")).to_contain_text("created")
+    item = FeedItem.objects.get()
+    assert item.is_breaking and item.posted_by.username == "editor"
+    # then readers see it flagged as breaking on the News Feed and the home page, and apps in
+    # the JSON Feed
+    for address in ("/news-feed/", "/"):
+        page.goto(live_server.url + address)
+        posted = page.locator(".feed-item--breaking").first
+        expect(posted).to_contain_text("Breaking")
+        expect(posted).to_contain_text("Explosions heard in Kharkiv")
+    feed = page.request.get(live_server.url + "/news-feed/feed.json").json()
+    assert feed["items"][0]["_masthead"]["breaking"] is True
+    assert "Explosions heard in Kharkiv" in feed["items"][0]["content_html"]
