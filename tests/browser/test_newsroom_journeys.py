@@ -248,7 +248,9 @@ def test_an_editor_posts_a_breaking_item_to_the_news_feed(
     # when the editor posts from the News Feed menu, ticking "breaking"
     page.get_by_role("link", name="News Feed").click()
     page.get_by_role("link", name="Add News Feed item").first.click()
-    page.get_by_role("textbox", name="Text").fill("Explosions heard in Kharkiv; air defence is working.")
+    page.get_by_role("textbox", name="Text").fill(
+        "Explosions heard in Kharkiv; air defence is working."
+    )
     page.get_by_role("checkbox", name="Breaking").check()
     page.get_by_role("button", name="Save").click()
     expect(page.locator(".messages")).to_contain_text("created")
