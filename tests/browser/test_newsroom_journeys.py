@@ -6,19 +6,16 @@ go through the database queue and the newsroom's worker, as on the site.
 """
 
 import datetime
-import datetime
 import io
 import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import timezone
-from django.utils import timezone
 from PIL import Image
-from wagtail.models import Revision
 from playwright.sync_api import expect
+from wagtail.models import Revision
 
 from masthead.audio.models import Narration
 from masthead.content.models import ArticlePage, RoundupPage
