@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -174,9 +174,9 @@ class Narration(models.Model):
     voice = models.CharField(_("voice"), max_length=100, blank=True)
     audio = models.FileField(_("audio"), upload_to="narrations/", blank=True)
     size_bytes = models.PositiveIntegerField(default=0)
-    duration_seconds = models.FloatField(_("duration (seconds)"), default=0)
+    duration_seconds = models.FloatField(_("duration"), default=0)
     words = models.PositiveIntegerField(default=0)
-    synthesis_seconds = models.FloatField(default=0)
+    synthesis_seconds = models.FloatField(_("synthesis time (seconds)"), default=0)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(_("reason"), blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
@@ -191,6 +191,16 @@ class Narration(models.Model):
     @property
     def minutes(self):
         return max(1, round(self.duration_seconds / 60))
+
+    # Wagtail's listing and inspect view show get_<field>_display() instead of the raw float.
+    def get_duration_seconds_display(self):
+        """The length as a player shows it: 4:05, or 1:02:05."""
+        minutes, seconds = divmod(round(self.duration_seconds), 60)
+        hours, minutes = divmod(minutes, 60)
+        return f"{hours}:{minutes:02}:{seconds:02}" if hours else f"{minutes}:{seconds:02}"
+
+    def get_synthesis_seconds_display(self):
+        return formats.number_format(self.synthesis_seconds, 1)
 
 
 class Pronunciation(models.Model):

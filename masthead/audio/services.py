@@ -116,6 +116,12 @@ def request_narration(article, *, force=False):
     """Queue a narration if the article's text or the voice changed. Returns True if queued."""
     if getattr(_paused, "on", False):
         return False
+    if not article.live:
+        # Scheduling sends Wagtail's page_published too, with the page not live yet. Narrating
+        # then would find no live page and leave the narration pending under the text's key, so
+        # go-live (the same text) would queue nothing; publish_scheduled's own page_published
+        # narrates it instead.
+        return False
     config = audio_settings()
     if not getattr(article, "narrate", True):
         withdraw(article)
@@ -168,6 +174,9 @@ def narrate(article_id):
     article = ArticlePage.objects.live().filter(pk=article_id).first()
     narration = Narration.objects.filter(article_id=article_id).first()
     if article is None or narration is None:
+        if narration is not None and narration.state == Narration.State.PENDING:
+            # Forget the key, so publishing the page later queues its narration again.
+            Narration.objects.filter(pk=narration.pk).update(key="")
         return "gone"
     voice = voice_for(article, audio_settings())
     if voice is None:

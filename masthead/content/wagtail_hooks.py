@@ -45,6 +45,11 @@ class TodaysRoundupPanel(Component):
     order = 50
     template_name = "content/admin/todays_roundup_panel.html"
 
+    def get_context_data(self, parent_context=None):
+        # A component renders its template with only what it returns here: without the dashboard's
+        # token, {% csrf_token %} renders nothing and the button's POST is refused (403).
+        return {"csrf_token": (parent_context or {}).get("csrf_token")}
+
 
 @hooks.register("construct_homepage_panels")
 def add_roundup_panel(request, panels):

@@ -12,6 +12,7 @@ from wagtail.contrib.settings.models import BaseSiteSetting, register_setting
 from wagtail.models import Orderable
 
 from . import editions
+from .page_forms import NewsroomPageForm
 
 
 class SharedSettingMixin:
@@ -155,6 +156,8 @@ class NewsroomEdition(Orderable):
 
 class PublicPageMixin:
     """What every public page can say about itself to templates, search engines and social cards."""
+
+    base_form_class = NewsroomPageForm
 
     # What the page shows besides itself, for the page cache (core/wagtail_hooks.py): its lists,
     # side boxes and the banner.

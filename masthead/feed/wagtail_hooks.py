@@ -3,6 +3,8 @@ from wagtail import hooks
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
+from masthead.core.admin_columns import YesNoColumn
+
 from .models import FeedItem
 
 
@@ -14,7 +16,13 @@ class FeedItemViewSet(SnippetViewSet):
     menu_label = _("News Feed")
     menu_order = 150
     add_to_admin_menu = True
-    list_display = ["text", "published_at", "is_breaking", "is_pinned", "article"]
+    list_display = [
+        "text",
+        "published_at",
+        YesNoColumn.of(FeedItem, "is_breaking"),
+        YesNoColumn.of(FeedItem, "is_pinned"),
+        "article",
+    ]
     list_filter = ["is_breaking", "is_pinned"]
     ordering = ["-published_at"]
     search_fields = ["text"]

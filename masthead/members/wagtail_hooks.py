@@ -5,6 +5,7 @@ from wagtail.admin.ui.components import Component
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from masthead.core.admin_columns import YesNoColumn
 from masthead.core.admin_export import SafeExportIndexView
 
 from . import services
@@ -23,14 +24,21 @@ class CampaignViewSet(SnippetViewSet):
         "goal",
         "starts_at",
         "ends_at",
-        "live",
+        YesNoColumn.of(Campaign, "live"),
     ]
 
 
 class MemberViewSet(SnippetViewSet):
     model = Member
     icon = "user"
-    list_display = ["email", "name", "language", "is_active", "active_since", "created_at"]
+    list_display = [
+        "email",
+        "name",
+        "language",
+        YesNoColumn.of(Member, "is_active"),
+        "active_since",
+        "created_at",
+    ]
     list_filter = ["is_active", "language", "memberships__state", "memberships__interval"]
     search_fields = ["email", "name"]
     ordering = ["-created_at"]

@@ -11,6 +11,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
 
 from masthead.content.models import ArticlePage
+from masthead.core.admin_columns import YesNoColumn
 from masthead.core.admin_export import SafeExportIndexView
 
 from . import admin_views, outbox
@@ -20,7 +21,13 @@ from .models import Issue, Newsletter, Subscription
 class NewsletterViewSet(SnippetViewSet):
     model = Newsletter
     icon = "mail"
-    list_display = ["name", "language", "cadence", "is_visible", "subscribe_by_default"]
+    list_display = [
+        "name",
+        "language",
+        "cadence",
+        YesNoColumn.of(Newsletter, "is_visible"),
+        YesNoColumn.of(Newsletter, "subscribe_by_default"),
+    ]
     list_filter = ["language"]
 
 
@@ -77,9 +84,10 @@ class IssueEditView(EditView):
         return super().dispatch(request, *args, **kwargs)
 
     @cached_property
-    def header_more_buttons(self):
+    def header_buttons(self):
+        # The issue page's main action, in the header beside the subject (not in the "…" menu).
         return [
-            *super().header_more_buttons,
+            *super().header_buttons,
             HeaderButton(
                 _("Test, schedule or send"),
                 url=reverse("newsletters_issue_send", args=[self.object.pk]),

@@ -330,6 +330,8 @@ WAGTAILDOCS_INLINE_CONTENT_TYPES = []  # every document is a download
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES
 WAGTAIL_WORKFLOW_ENABLED = True
+# No avatars from Gravatar: the admin works offline, and staff addresses' hashes stay here.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILEMBEDS_RESPONSIVE_HTML = True
 TAGGIT_CASE_INSENSITIVE = True
 

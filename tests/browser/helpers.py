@@ -67,3 +67,18 @@ def nu_html_errors(files):
         for m in messages
         if m.get("type") == "error"
     ]
+
+
+def sign_in_as(page, live_server, user_model, username, group):
+    """Create a staff member in one of the newsroom's groups ("Writer", "Editor") and sign them in
+    through the admin's login form."""
+    from django.contrib.auth.models import Group
+
+    user = user_model.objects.create_user(username, f"{username}@example.org", STAFF_PASSWORD)
+    user.groups.add(Group.objects.get(name=group))
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", STAFF_PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_url(live_server.url + "/admin/")
+    return user

@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from masthead.newsletters.models import Delivery, Issue, Subscriber
 from masthead.newsletters.tests.factories import IssueFactory, NewsletterFactory, confirmed_readers
-from tests.browser.helpers import assert_accessible, sign_in_to_admin
+from tests.browser.helpers import assert_accessible, sign_in_as, sign_in_to_admin
 
 pytestmark = [
     pytest.mark.browser,
@@ -19,12 +19,20 @@ def editor_page(live_server, browser_page, newsroom, django_user_model):
     return sign_in_to_admin(browser_page, live_server, django_user_model)
 
 
-def test_an_editor_tests_schedules_and_sends_an_issue(live_server, editor_page, mailoutbox):
-    page = editor_page
+def test_an_editor_tests_schedules_and_sends_an_issue(
+    live_server, browser_page, newsroom, django_user_model, mailoutbox
+):
+    page = browser_page
+    sign_in_as(page, live_server, django_user_model, "editor", "Editor")
     daily = NewsletterFactory(name="The Daily Briefing")
     confirmed_readers(daily, 3)
     issue = IssueFactory(newsletter=daily, subject="Key developments on Tuesday")
-    page.goto(f"{live_server.url}/admin/newsletters/issues/{issue.pk}/send/")
+    # from the issue's own page, its main action (in the header, not the "…" menu)
+    page.goto(f"{live_server.url}/admin/")
+    page.get_by_role("button", name="Newsletters").click()
+    page.get_by_role("link", name="Issues").click()
+    page.get_by_role("link", name="Key developments on Tuesday").click()
+    page.locator("header").get_by_role("link", name="Test, schedule or send").click()
     expect(page.get_by_text("It will go to 3 confirmed subscribers.")).to_be_visible()
     assert_accessible(page, "send page")
     # a test to a bad address is refused in words next to the field

@@ -8,14 +8,14 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
-from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, TitleFieldPanel
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from masthead.core.blocks import StoryBlock
 from masthead.core.models import PublicPageMixin
+from masthead.core.page_forms import NewsroomPageForm
 
 from .. import reading
 
@@ -47,7 +47,7 @@ class ArticleAuthor(Orderable):
         verbose_name_plural = _("authors")
 
 
-class ArticlePageForm(WagtailAdminPageForm):
+class ArticlePageForm(NewsroomPageForm):
     def clean(self):
         cleaned = super().clean()
         byline = self.formsets.get("byline")
@@ -139,7 +139,8 @@ class ArticlePage(PublicPageMixin, Page):
 
     base_form_class = ArticlePageForm
     content_panels = [
-        FieldPanel("title", heading=_("Headline")),
+        # TitleFieldPanel fills the slug (on the Promote tab) from the headline as the writer types.
+        TitleFieldPanel("title", heading=_("Headline"), placeholder=False),
         FieldPanel("summary"),
         InlinePanel("byline", heading=_("Byline"), label=_("Author"), min_num=1),
         FieldPanel("section"),

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
-from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.admin.panels import FieldPanel, InlinePanel, TitleFieldPanel
 from wagtail.fields import RichTextField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -48,7 +48,9 @@ class AuthorPage(ArticleListingMixin, PublicPageMixin, Page):
     bio = RichTextField(_("biography"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = [
-        FieldPanel("title", heading=_("Name")),
+        TitleFieldPanel(
+            "title", heading=_("Name"), placeholder=False
+        ),  # fills the slug from the name
         FieldPanel("job_title"),
         FieldPanel("photo"),
         FieldPanel("bio"),
