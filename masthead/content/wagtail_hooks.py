@@ -19,17 +19,17 @@ def start_todays_roundup(request):
         roundup, created = services.start_todays_roundup(user=request.user)
     except LookupError:
         messages.error(
-            request, _("Create a roundup index page first; today's roundup goes under it.")
+            request, _("Create a roundup index page first; today’s roundup goes under it.")
         )
         return redirect("wagtailadmin_explore_root")
     if created:
         messages.success(
             request,
-            _("Today's roundup was drafted with %(count)d developments. Edit them, then publish.")
+            _("Today’s roundup was drafted with %(count)d developments. Edit them, then publish.")
             % {"count": roundup.items.count()},
         )
     else:
-        messages.info(request, _("Today's roundup already exists: here it is."))
+        messages.info(request, _("Today’s roundup already exists: here it is."))
     return redirect("wagtailadmin_pages:edit", roundup.pk)
 
 

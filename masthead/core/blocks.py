@@ -30,7 +30,7 @@ class ImageBlock(blocks.StructBlock):
     credit = blocks.CharBlock(
         label=_("Photo credit"),
         required=False,
-        help_text=_("Leave empty to use the image's credit."),
+        help_text=_("Leave empty to use the image’s credit."),
     )
 
     class Meta:

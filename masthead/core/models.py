@@ -57,7 +57,7 @@ class NewsroomSettings(SharedSettingMixin, ClusterableModel, BaseSiteSetting):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="+",
-        help_text=_("Shown to search engines as the publisher's logo."),
+        help_text=_("Shown to search engines as the publisher’s logo."),
     )
     social_image = models.ForeignKey(
         "images.NewsImage",

@@ -18,7 +18,7 @@ class NewsImage(AbstractImage):
         _("photo credit"),
         max_length=255,
         blank=True,
-        help_text=_("Photographer and agency, e.g. 'Olena Marchenko / Masthead'."),
+        help_text=_("Photographer and agency, e.g. ‘Olena Marchenko / Masthead’."),
     )
 
     # The alt text in each other edition's language ({"uk": "..."}): one photo serves both

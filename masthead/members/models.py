@@ -267,13 +267,13 @@ class Gift(models.Model):
         REDEEMED = "redeemed", _("Redeemed")
         REFUNDED = "refunded", _("Refunded")
 
-    buyer_email = models.EmailField(_("buyer's address"))
+    buyer_email = models.EmailField(_("buyer’s address"))
     buyer_name = models.CharField(
-        _("buyer's name"), max_length=150, blank=True, validators=[refuse_control_characters]
+        _("buyer’s name"), max_length=150, blank=True, validators=[refuse_control_characters]
     )
-    recipient_email = models.EmailField(_("recipient's address"))
+    recipient_email = models.EmailField(_("recipient’s address"))
     recipient_name = models.CharField(
-        _("recipient's name"), max_length=150, blank=True, validators=[refuse_control_characters]
+        _("recipient’s name"), max_length=150, blank=True, validators=[refuse_control_characters]
     )
     message = models.TextField(_("message"), max_length=1000, blank=True)
     # The edition it was bought in: the recipient's e-mail is written in its language.
@@ -377,13 +377,13 @@ class Campaign(models.Model):
     show_in_articles = models.BooleanField(_("appeal in articles"), default=True)
     show_on_home = models.BooleanField(_("on the home page"), default=True)
     join_label = models.CharField(
-        _("'become a member' button"), max_length=60, default=_("Become a member"), blank=True
+        _("‘become a member’ button"), max_length=60, default=_("Become a member"), blank=True
     )
     gift_label = models.CharField(
-        _("'gift' button"), max_length=60, default=_("Gift a membership"), blank=True
+        _("‘gift’ button"), max_length=60, default=_("Gift a membership"), blank=True
     )
     once_label = models.CharField(
-        _("'support once' button"), max_length=60, default=_("Support us once"), blank=True
+        _("‘support once’ button"), max_length=60, default=_("Support us once"), blank=True
     )
     thank_you = models.CharField(
         _("thank-you for members"),

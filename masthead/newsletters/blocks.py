@@ -22,7 +22,7 @@ class NewsletterSignupBlock(blocks.StructBlock):
 class StoryLinkBlock(blocks.StructBlock):
     article = blocks.PageChooserBlock(label=_("Article"), page_type="content.ArticlePage")
     note = blocks.TextBlock(
-        label=_("Note"), required=False, help_text=_("Leave empty to use the article's summary.")
+        label=_("Note"), required=False, help_text=_("Leave empty to use the article’s summary.")
     )
 
     class Meta:

@@ -180,7 +180,7 @@ def test_an_editor_starts_todays_roundup_from_the_dashboard_and_publishes_it(
     page = browser()
     sign_in_as(page, live_server, django_user_model, "editor", "Editor")
     # when the editor presses the dashboard's button
-    page.get_by_role("button", name="Start today's roundup").click()
+    page.get_by_role("button", name="Start today’s roundup").click()
     # then a draft with today's developments opens in the editor
     expect(page.locator(".messages")).to_contain_text("drafted with 2 developments")
     roundup = RoundupPage.objects.get(date=timezone.localdate())

@@ -89,7 +89,7 @@ class AuthorPage(ArticleListingMixin, PublicPageMixin, Page):
 class AuthorLink(Orderable):
     author = ParentalKey(AuthorPage, related_name="links", on_delete=models.CASCADE)
     label = models.CharField(
-        _("label"), max_length=60, help_text=_("e.g. Mastodon, Email, Website")
+        _("label"), max_length=60, help_text=_("e.g. Mastodon, E-mail, Website")
     )
     url = models.URLField(_("URL"))
 

@@ -1,4 +1,4 @@
-"""Editors' Picks: one ordered list per site, curated by editors."""
+"""Editors’ Picks: one ordered list per site, curated by editors."""
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -14,8 +14,8 @@ class EditorsPicks(ClusterableModel, BaseSiteSetting):
     panels = [InlinePanel("picks", heading=_("Picks"), label=_("Pick"), max_num=12)]
 
     class Meta:
-        verbose_name = _("Editors' Picks")
-        verbose_name_plural = _("Editors' Picks")
+        verbose_name = _("Editors’ Picks")
+        verbose_name_plural = _("Editors’ Picks")
 
     def __str__(self):
         return str(self._meta.verbose_name)
