@@ -18,6 +18,7 @@ if "DATABASE_URL" not in os.environ:
 # server's disk or in its logs, readable by whoever reads those: production sends mail.
 if EMAIL_BACKEND in (
     "django.core.mail.backends.filebased.EmailBackend",
+    "masthead.core.mailfiles.EmailBackend",
     "django.core.mail.backends.console.EmailBackend",
 ):
     raise ImproperlyConfigured(
