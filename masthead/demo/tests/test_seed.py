@@ -47,7 +47,9 @@ def test_seed_builds_a_believable_newsroom_deterministically(capsys):
     # with a draft newsletter issue to send and a membership drive running in each edition
     assert Issue.objects.filter(state=Issue.State.DRAFT).count() == 1
     assert Campaign.objects.get(language="en").headline == "Help us reach 20,000 members"
-    assert Campaign.objects.get(language="uk").headline == "Допоможіть нам досягти 20 000 членів"
+    assert (
+        Campaign.objects.get(language="uk").headline == "Допоможіть нам досягти 20\u00a0000 членів"
+    )
     # and the newest articles queued for narration, not all of them
     assert Narration.objects.count() == builder.DEMO_NARRATIONS
     assert "Demo newsroom ready" in capsys.readouterr().out
