@@ -345,12 +345,20 @@ def test_a_killed_newsletter_send_goes_on_within_30_seconds(setup, request):
         )
         recoveries.append(resumed - killed_at)
     assert drill.killed >= 4, f"the send finished before the kills; make it bigger\n{drill.logs()}"
-    # and the send finishes within 30 s of the last crash, every reader with their issue
-    drill.wait_until(
-        lambda: drill.step("outcome")["issues"] == ["sent"],
-        RECOVERY_SECONDS,
-        "the send finishing",
-    )
+
+    # and it goes on to the end, never standing still for 30 s (what is left may take longer than
+    # 30 s on a loaded machine: the bound is on stalling, not on sending), every reader with their issue
+    def finished():
+        return drill.step("outcome")["issues"] == ["sent"]
+
+    for _window in range(20):
+        if finished():
+            break
+        before = sent()
+        drill.wait_until(
+            lambda b=before: sent() > b or finished(), RECOVERY_SECONDS, "the send going on"
+        )
+    assert finished(), f"the send kept going but never finished\n{drill.logs()}"
     outcome = drill.step("outcome")
     assert outcome["deliveries"] == {"sent": readers}
     # the dead workers' deliver tasks were handed back, not left running

@@ -132,7 +132,9 @@ def _confirm_page(request, status, *, just_confirmed=False):
         "lifetime_days": services.CONFIRMATION_LIFETIME.days,
         "page_title": _("Your subscription"),
     }
-    if status.subscriber is not None and status.subscribed and status.result != LinkResult.EXPIRED:
+    # Only the press that confirms leads on to the preference centre: an old confirmation e-mail,
+    # opened again by whoever holds it, must not hand out fresh preference links for ever.
+    if just_confirmed and status.subscriber is not None and status.subscribed:
         context["preferences_url"] = links.preferences_path(status.subscriber)
     status_code = 400 if status.result == LinkResult.INVALID else 200
     return render(request, "newsletters/confirm.html", context, status=status_code)

@@ -41,12 +41,16 @@ def assert_accessible(page, what):
 def sign_in_to_admin(page, live_server, user_model, username="chief"):
     """Create a superuser and sign in through the admin's own login form."""
     user_model.objects.create_superuser(username, f"{username}@example.org", STAFF_PASSWORD)
+    _log_in(page, live_server, username)
+    return page
+
+
+def _log_in(page, live_server, username):
     page.goto(live_server.url + "/admin/login/")
     page.fill("#id_username", username)
     page.fill("#id_password", STAFF_PASSWORD)
     page.click("button[type=submit]")
     page.wait_for_url(live_server.url + "/admin/")
-    return page
 
 
 def nu_html_errors(files):
@@ -76,9 +80,5 @@ def sign_in_as(page, live_server, user_model, username, group):
 
     user = user_model.objects.create_user(username, f"{username}@example.org", STAFF_PASSWORD)
     user.groups.add(Group.objects.get(name=group))
-    page.goto(live_server.url + "/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", STAFF_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url + "/admin/")
+    _log_in(page, live_server, username)
     return user

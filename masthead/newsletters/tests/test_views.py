@@ -105,8 +105,12 @@ def test_the_confirmation_link_shows_a_button_and_only_pressing_it_confirms(clie
     # then they are subscribed, and the link has done its work
     assert done.status_code == 200 and "You’re subscribed</h1>" in done.content.decode()
     assert Subscription.objects.get().state == Subscription.State.CONFIRMED
+    assert "/newsletters/preferences/" in done.content.decode()  # the way on, once
     again = client.get(link).content.decode()
     assert "Already confirmed</h1>" in again and 'name="confirm"' not in again
+    # an old confirmation e-mail opened again hands out no preference link
+    assert "/newsletters/preferences/" not in again
+    assert "/newsletters/preferences/" not in client.post(link, {"confirm": ""}).content.decode()
     assert client.get("/newsletters/confirm/nonsense/").status_code == 400
 
 
