@@ -101,6 +101,8 @@ def test_a_writer_drafts_a_story_and_an_editor_publishes_it(
     # when the writer fills the empty "Add article" form
     page.goto(f"{live_server.url}/admin/pages/add/content/articlepage/{newsroom.news.pk}/")
     page.get_by_role("textbox", name="Headline").press_sequentially("Bridge reopens in Kostel")
+    # (the address on the Promote tab follows the headline as it is typed)
+    expect(page.locator("#id_slug")).to_have_value("bridge-reopens-in-kostel")
     page.get_by_role("textbox", name="Summary").fill("Traffic crosses the river again.")
     choose_page(page, "Choose a page (Author)", "Olena Marchenko")
     choose_page(page, "Choose a page (Section)", "War")

@@ -108,6 +108,43 @@ def test_publishing_narrates_once_and_unchanged_text_does_nothing(
     assert narration.audio.name != first_file and not default_storage.exists(first_file)
 
 
+def test_a_scheduled_article_is_narrated_when_it_goes_live_and_only_then(
+    newsroom, voice, django_capture_on_commit_callbacks
+):
+    from masthead.content.tests.factories import schedule_then_make_due
+    from masthead.core.management.commands.newsroom_worker import publish_due_pages
+
+    voice("espeak-ng:en-us")
+    # given a draft scheduled an hour ahead (Wagtail sends page_published when it schedules)
+    with django_capture_on_commit_callbacks(execute=True):
+        article = newsroom.article(title="Metro reopens", body=BODY, publish=False)
+        schedule_then_make_due(article)
+    # then nothing is narrated or left waiting for a page that is not live
+    assert not Narration.objects.filter(article=article).exists()
+    # when its time comes and the worker publishes it, twice over
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_due_pages()
+    narration = Narration.objects.get(article=article)
+    assert narration.state == Narration.State.READY, narration.error
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        publish_due_pages()
+    assert callbacks == [] and Narration.objects.get(article=article).audio == narration.audio
+
+
+def test_a_narration_task_that_finds_its_page_not_live_lets_go_live_queue_it_again(
+    newsroom, voice, django_capture_on_commit_callbacks
+):
+    voice("espeak-ng:en-us")
+    with django_capture_on_commit_callbacks(execute=True):
+        article = newsroom.article(title="Metro reopens", body=BODY)
+    article.unpublish()
+    Narration.objects.filter(article=article).update(state=Narration.State.PENDING)
+    assert services.narrate(article.pk) == "gone"
+    with django_capture_on_commit_callbacks(execute=True):
+        article.save_revision().publish()
+    assert Narration.objects.get(article=article).state == Narration.State.READY
+
+
 def test_the_lexicon_changes_what_is_said(newsroom, voice, django_capture_on_commit_callbacks):
     voice("espeak-ng:en-us")
     Pronunciation.objects.create(term="ZSU", spoken="the armed forces")

@@ -1,9 +1,11 @@
 """The newsroom's workflow in the Wagtail admin: validation, review, scheduling and roundups."""
 
 import datetime
+import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from wagtail.models import Page
@@ -99,6 +101,24 @@ def test_admin_refuses_an_article_missing_headline_section_or_author(
     assert not ArticlePage.objects.filter(slug="bridge-reopens").exists()
 
 
+def test_an_error_on_another_tab_is_named_on_the_one_the_editor_is_on(
+    client, newsroom, django_user_model
+):
+    # given a story already at the address the new one asks for
+    newsroom.article(title="Bridge reopens", slug="bridge-reopens")
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    # when
+    response = client.post(
+        add_url(newsroom), article_form(newsroom, **{"action-publish": "publish"})
+    )
+    # then the message above the form names the field and its tab
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "The slug &#x27;bridge-reopens&#x27; is already in use" in html
+    assert "Look at the Promote tab too: a field there needs fixing." in html
+    assert ArticlePage.objects.filter(slug="bridge-reopens").count() == 1
+
+
 def test_writer_submits_for_review_and_cannot_publish(client, newsroom, django_user_model):
     # given
     client.force_login(staff(django_user_model, "wr", "Writer"))
@@ -160,10 +180,48 @@ def test_start_todays_roundup_prefills_from_todays_feed_and_articles(
     assert client.get(url).status_code == 405
 
 
-def test_dashboard_offers_todays_roundup_to_editors(client, newsroom, django_user_model):
+def test_dashboard_offers_todays_roundup_to_editors_in_a_form_that_passes_csrf(
+    newsroom, django_user_model
+):
+    # given an editor in a client that checks CSRF tokens, as a browser's requests are checked
+    client = Client(enforce_csrf_checks=True)
     client.force_login(staff(django_user_model, "ed", "Editor"))
     html = client.get(reverse("wagtailadmin_home")).content.decode()
     assert "Start today’s roundup" in html
+    # when the panel's own form is sent with the token it carries
+    form = re.search(r"<form[^>]+start-today.*?</form>", html, re.S).group(0)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form)
+    assert token, form
+    response = client.post(
+        reverse("masthead_start_todays_roundup"), {"csrfmiddlewaretoken": token.group(1)}
+    )
+    # then today's roundup is drafted, not refused
+    assert response.status_code == 302
+    assert RoundupPage.objects.filter(date=timezone.localdate()).exists()
+
+
+def test_every_page_with_a_title_field_fills_its_slug_from_it():
+    """Wagtail's TitleFieldPanel fills the slug as the title is typed; a plain FieldPanel leaves it
+    empty, and a new page then cannot be saved (the error sits on the Promote tab)."""
+    from wagtail.admin.panels import TitleFieldPanel
+
+    from masthead.core.models import PublicPageMixin
+
+    checked = []
+    for model in Page.__subclasses__() + [
+        m for m in PublicPageMixin.__subclasses__() if issubclass(m, Page)
+    ]:
+        handler = model.get_edit_handler()
+        titles = [
+            panel
+            for tab in handler.children
+            for panel in tab.children
+            if getattr(panel, "field_name", None) == "title"
+        ]
+        for panel in titles:
+            assert isinstance(panel, TitleFieldPanel), model
+        checked += [model.__name__] if titles else []
+    assert {"ArticlePage", "AuthorPage", "SectionPage", "StandardPage"} <= set(checked)
 
 
 def test_editor_posts_a_feed_item_with_one_short_form(client, newsroom, django_user_model):
