@@ -178,10 +178,15 @@ def _member_cookie(request):
     return data if isinstance(data, dict) else {}
 
 
+def signed_in_member_id(request):
+    """The member signed in on this browser (by an e-mailed link), from the session: no query."""
+    session = getattr(request, "session", None)
+    return session.get("member_id") if session is not None else None
+
+
 def recognised_member_id(request):
     """The member this browser belongs to (signed in, or back from checkout), without a query."""
-    member_id = request.session.get("member_id") if hasattr(request, "session") else None
-    return member_id or _member_cookie(request).get("m")
+    return signed_in_member_id(request) or _member_cookie(request).get("m")
 
 
 def recognised_as_member(request):

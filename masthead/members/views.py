@@ -246,7 +246,7 @@ def sign_in_link(request, key):
 
 
 def _signed_in_member(request):
-    member_id = request.session.get("member_id")
+    member_id = services.signed_in_member_id(request)
     return Member.objects.filter(pk=member_id).first() if member_id else None
 
 

@@ -16,7 +16,7 @@ How a send works (docs/glossary.md has the words):
    The one message in flight at the moment of death may reach an SMTP server twice; it carries
    the same Message-ID both times, so mailboxes show it once (docs/decisions/0003 explains why
    SMTP allows no better). The file backend and providers that take an idempotency key are
-   exact: the repeat is recognised by its Message-ID and not delivered (core/mail_files.py,
+   exact: the repeat is recognised by its Message-ID and not delivered (core/mailfiles.py,
    core/mail.py).
 4. Temporary failures (4xx, a dropped connection) go back in the queue with exponential backoff;
    permanent ones (5xx) are recorded and never retried.
@@ -571,7 +571,7 @@ def message_id(issue, subscriber_id):
     """The same Message-ID every time this issue goes to this reader, at the site's domain: a
     resend after a crash is recognisably the same message, mailboxes that see it twice keep one,
     and the file backend and idempotent providers do not deliver it again."""
-    return f"<issue-{issue.pk}.reader-{subscriber_id}@{transactional.site_domain()}>"
+    return transactional.message_id_for("issue", issue.pk, f"reader-{subscriber_id}")
 
 
 def _build_message(issue, *, to, html, text, message_id, unsubscribe_url):

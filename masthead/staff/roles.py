@@ -161,7 +161,7 @@ def apply(apps=None, using="default"):
     }
     groups = {}
     for role in ROLES:
-        group, _ = Group.objects.using(db).get_or_create(name=role.name)
+        group = Group.objects.using(db).get_or_create(name=role.name)[0]
         groups[role.name] = group
         if role.everything:
             wanted = set(known.values())
@@ -177,36 +177,32 @@ def apply(apps=None, using="default"):
 
 
 def _set_page_permissions(apps, db, group, root_page, actions, known):
-    GroupPagePermission = apps.get_model("wagtailcore", "GroupPagePermission")
     wanted = {known[f"wagtailcore.{action}"] for action in actions}
-    existing = GroupPagePermission.objects.using(db).filter(group=group)
-    if root_page is None:
-        existing.delete()
-        return
-    existing.exclude(page=root_page, permission_id__in=wanted).delete()
-    have = set(existing.filter(page=root_page).values_list("permission_id", flat=True))
-    GroupPagePermission.objects.using(db).bulk_create(
-        GroupPagePermission(group=group, page=root_page, permission_id=pk) for pk in wanted - have
-    )
+    _set_scoped(apps, db, "GroupPagePermission", "page", group, root_page, wanted)
 
 
 def _set_media_permissions(apps, db, group, root_collection, actions, known):
-    GroupCollectionPermission = apps.get_model("wagtailcore", "GroupCollectionPermission")
     wanted = {
         known[f"{app_label}.{action}_{model}"]
         for app_label, model in MEDIA_MODELS
         for action in actions
         if f"{app_label}.{action}_{model}" in known
     }
-    existing = GroupCollectionPermission.objects.using(db).filter(group=group)
-    if root_collection is None:
+    _set_scoped(apps, db, "GroupCollectionPermission", "collection", group, root_collection, wanted)
+
+
+def _set_scoped(apps, db, model_name, scope_field, group, scope, wanted):
+    """Make a group's permissions over `scope` (the root page or collection) exactly `wanted`,
+    and remove any it has elsewhere."""
+    model = apps.get_model("wagtailcore", model_name)
+    existing = model.objects.using(db).filter(group=group)
+    if scope is None:
         existing.delete()
         return
-    existing.exclude(collection=root_collection, permission_id__in=wanted).delete()
-    have = set(existing.filter(collection=root_collection).values_list("permission_id", flat=True))
-    GroupCollectionPermission.objects.using(db).bulk_create(
-        GroupCollectionPermission(group=group, collection=root_collection, permission_id=pk)
-        for pk in wanted - have
+    existing.exclude(**{scope_field: scope}, permission_id__in=wanted).delete()
+    have = set(existing.filter(**{scope_field: scope}).values_list("permission_id", flat=True))
+    model.objects.using(db).bulk_create(
+        model(group=group, permission_id=pk, **{scope_field: scope}) for pk in wanted - have
     )
 
 
@@ -251,12 +247,12 @@ def _review_workflow(apps, db, root_page, reviewers):
     WorkflowTask = apps.get_model("wagtailcore", "WorkflowTask")
     WorkflowPage = apps.get_model("wagtailcore", "WorkflowPage")
 
-    task_type, _ = ContentType.objects.using(db).get_or_create(
+    task_type = ContentType.objects.using(db).get_or_create(
         app_label="wagtailcore", model="groupapprovaltask"
-    )
-    task, _ = GroupApprovalTask.objects.using(db).get_or_create(
+    )[0]
+    task = GroupApprovalTask.objects.using(db).get_or_create(
         name=REVIEW_TASK, defaults={"content_type": task_type, "active": True}
-    )
+    )[0]
     task.groups.set(reviewers)
     workflow, created = Workflow.objects.using(db).get_or_create(
         name=REVIEW_WORKFLOW, defaults={"active": True}

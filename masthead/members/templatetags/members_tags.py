@@ -85,9 +85,7 @@ def account_link(context, css_class=""):
     Only a browser with a session (or a member's cookie) can be signed in, and such a browser is
     never served from the page cache (masthead.core.pagecache.personal_cookies): the cached page
     every other reader shares says "Sign in", and no page becomes uncacheable for this link."""
-    request = context.get("request")
-    session = getattr(request, "session", None)
-    signed_in = bool(session is not None and session.get("member_id"))
+    signed_in = bool(services.signed_in_member_id(context.get("request")))
     return render_to_string(
         "members/account_link.html", {"signed_in": signed_in, "css_class": css_class}
     )
