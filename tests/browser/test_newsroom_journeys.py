@@ -100,6 +100,10 @@ def test_a_writer_drafts_a_story_and_an_editor_publishes_it(
     sign_in_as(page, live_server, django_user_model, "writer", "Writer")
     # when the writer fills the empty "Add article" form
     page.goto(f"{live_server.url}/admin/pages/add/content/articlepage/{newsroom.news.pk}/")
+    # (Wagtail's large title field hides its label: the placeholder shows where the headline goes)
+    expect(page.get_by_role("textbox", name="Headline")).to_have_attribute(
+        "placeholder", "Headline*"
+    )
     page.get_by_role("textbox", name="Headline").press_sequentially("Bridge reopens in Kostel")
     # (the address on the Promote tab follows the headline as it is typed)
     expect(page.locator("#id_slug")).to_have_value("bridge-reopens-in-kostel")

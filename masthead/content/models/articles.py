@@ -140,7 +140,13 @@ class ArticlePage(PublicPageMixin, Page):
     base_form_class = ArticlePageForm
     content_panels = [
         # TitleFieldPanel fills the slug (on the Promote tab) from the headline as the writer types.
-        TitleFieldPanel("title", heading=_("Headline"), placeholder=False),
+        # The label is hidden by Wagtail's large title field: the placeholder shows where to type.
+        TitleFieldPanel(
+            "title",
+            heading=_("Headline"),
+            placeholder=_("Headline*"),
+            help_text=_("As readers will see it: on the site, in lists and in newsletters."),
+        ),
         FieldPanel("summary"),
         InlinePanel("byline", heading=_("Byline"), label=_("Author"), min_num=1),
         FieldPanel("section"),

@@ -48,9 +48,12 @@ class AuthorPage(ArticleListingMixin, PublicPageMixin, Page):
     bio = RichTextField(_("biography"), blank=True, features=["bold", "italic", "link"])
 
     content_panels = [
-        TitleFieldPanel(
-            "title", heading=_("Name"), placeholder=False
-        ),  # fills the slug from the name
+        TitleFieldPanel(  # fills the slug from the name; the placeholder shows where to type
+            "title",
+            heading=_("Name"),
+            placeholder=_("Name*"),
+            help_text=_("As readers will see it in bylines."),
+        ),
         FieldPanel("job_title"),
         FieldPanel("photo"),
         FieldPanel("bio"),
