@@ -10,8 +10,8 @@ A writer's password is the one an attacker phishes first. Whatever that writer u
 - with byte ranges (Range gives 206 and Content-Range; Accept-Ranges: bytes), which audio players and
   podcast apps need to seek and to resume.
 
-The embedded default serves MEDIA_ROOT through `media()`; documents go through Wagtail's serve view,
-hardened the same way (`document()`). In production media lives on S3-compatible storage, which
+The embedded default serves MEDIA_ROOT through `media()`, all but documents: those go only through
+Wagtail's serve view (collection privacy, `document_served`), hardened the same way (`document()`). In production media lives on S3-compatible storage, which
 answers ranges itself; `MediaStorage` gives each object the same type and disposition at upload.
 """
 
@@ -45,6 +45,7 @@ INLINE_TYPES = {
     "video/webm",
 }
 UPLOAD_POLICY = "default-src 'none'; sandbox"
+DOCUMENTS = "documents"  # where Wagtail keeps documents (AbstractDocument's upload_to)
 CHUNK = 64 * 1024
 
 
@@ -164,13 +165,19 @@ def serve_file(request, path, name):
 
 
 def media(request, path):
-    """Serve an upload from MEDIA_ROOT (the embedded default, or SERVE_MEDIA=1)."""
+    """Serve an upload from MEDIA_ROOT (the embedded default, or SERVE_MEDIA=1).
+
+    Documents are not served here: their own view checks the collection's privacy and sends
+    `document_served`, and a file's address under /media/ would go round both."""
     if request.method not in ("GET", "HEAD"):
         return HttpResponse(status=405, headers={"Allow": "GET, HEAD"})
     try:
         full_path = safe_join(settings.MEDIA_ROOT, path)
     except SuspiciousFileOperation:
         raise Http404("No such file") from None
+    documents = os.path.realpath(os.path.join(settings.MEDIA_ROOT, DOCUMENTS))
+    if os.path.commonpath([os.path.realpath(full_path), documents]) == documents:
+        raise Http404("Documents are served at their own address")
     return serve_file(request, full_path, path)
 
 

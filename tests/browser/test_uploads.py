@@ -75,8 +75,8 @@ def test_a_writer_cannot_upload_a_web_page_or_a_script(
 def test_an_upload_from_before_never_runs_when_an_editor_opens_its_link(
     live_server, browser_page, newsroom
 ):
-    """Files planted before the allow list: opening the page's address downloads it, and its
-    script is never fetched or run, by either address the page has."""
+    """Files planted before the allow list: opening the document's address downloads the page, and
+    its script is never fetched or run; the file's address under /media/ is not served at all."""
     documents = settings.MEDIA_ROOT / "documents"
     documents.mkdir(parents=True, exist_ok=True)
     (documents / "sign-in.html").write_bytes(PAGE)
@@ -85,13 +85,15 @@ def test_an_upload_from_before_never_runs_when_an_editor_opens_its_link(
     page = browser_page
     fetched = []
     page.on("request", lambda request: fetched.append(request.url))
-    for address in ("/media/documents/sign-in.html", document.url):
-        with page.expect_download() as download:
-            try:
-                page.goto(live_server.url + address)
-            except Exception as error:  # noqa: BLE001 - Chromium aborts a navigation that downloads
-                assert "Download is starting" in str(error) or "net::ERR_ABORTED" in str(error)
-        assert download.value.suggested_filename == "sign-in.html"
+    with page.expect_download() as download:
+        try:
+            page.goto(live_server.url + document.url)
+        except Exception as error:  # noqa: BLE001 - Chromium aborts a navigation that downloads
+            assert "Download is starting" in str(error) or "net::ERR_ABORTED" in str(error)
+    assert download.value.suggested_filename == "sign-in.html"
+    response = page.goto(live_server.url + "/media/documents/sign-in.html")
+    assert response.status == 404
+    assert page.evaluate("() => window.stolen") is None
     assert not [url for url in fetched if "steal.js" in url or "/stolen" in url]
 
 

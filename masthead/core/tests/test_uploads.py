@@ -94,22 +94,49 @@ def test_a_writer_uploads_a_report_and_readers_download_it(writer_client, client
 def test_a_page_uploaded_before_the_allow_list_is_served_as_a_download_that_cannot_run(
     client, newsroom
 ):
-    """Uploads from before this release: a web page and its script, by both their addresses."""
+    """Uploads from before this release: a web page, served by the document's address."""
     media_file("documents/sign-in.html", PAGE)
-    media_file("documents/steal.js", SCRIPT)
     document = get_document_model().objects.create(
         title="Old upload", file="documents/sign-in.html"
     )
-    for path, name in [
-        ("/media/documents/sign-in.html", "sign-in.html"),
-        ("/media/documents/steal.js", "steal.js"),
-        (document.url, "sign-in.html"),
-    ]:
-        response = client.get(path)
-        assert response.status_code == 200, path
-        assert_cannot_run(response, name)
-        # the site's own policy, which lets scripts run from /static/, is not what applies
-        assert "script-src" not in response["Content-Security-Policy"]
+    response = client.get(document.url)
+    assert response.status_code == 200
+    assert_cannot_run(response, "sign-in.html")
+    # the site's own policy, which lets scripts run from /static/, is not what applies
+    assert "script-src" not in response["Content-Security-Policy"]
+
+
+def test_documents_are_served_only_at_their_own_address_where_privacy_applies(client, newsroom):
+    """A document in a private collection stays private: its file is not reachable under /media/
+    (by any spelling of the path), and its own address asks for the password first."""
+    from wagtail.models import Collection, CollectionViewRestriction
+
+    private = Collection.get_first_root_node().add_child(name="Sources")
+    CollectionViewRestriction.objects.create(
+        collection=private, restriction_type="password", password="only-staff"
+    )
+    media_file("documents/source-list.pdf", b"%PDF-1.4 names of sources")
+    media_file("documents/steal.js", SCRIPT)
+    document = get_document_model().objects.create(
+        title="Sources", file="documents/source-list.pdf", collection=private
+    )
+    for address in (
+        "/media/documents/source-list.pdf",
+        "/media/documents/steal.js",
+        "/media/./documents/source-list.pdf",
+        "/media/images/../documents/source-list.pdf",
+        "/media/documents//source-list.pdf",
+    ):
+        response = client.get(address)
+        assert response.status_code == 404, address
+        assert b"names of sources" not in response.content, address
+    assert client.head("/media/documents/source-list.pdf").status_code == 404
+    guarded = client.get(document.url)
+    assert guarded.status_code == 200
+    assert b"names of sources" not in b"".join(
+        guarded.streaming_content if guarded.streaming else [guarded.content]
+    )
+    assert b"password" in guarded.content.lower()
 
 
 def test_an_svg_in_media_is_a_download_too(client, newsroom):
