@@ -6,13 +6,21 @@ image, or its alt text, and readers would see the change at once, with no editor
 keeps Wagtail's rule while nothing public shows the file, and asks for the "change" permission
 (editors, admins; masthead/staff/roles.py) once something does: a live page, or anything that
 is not a page (a News Feed item, the site's settings), which is public as soon as it is saved.
+
+The rule reads Wagtail's reference index, which Wagtail brings up to date in a queued task: on a
+busy worker, minutes after the publish. A page going live, and an object that is not a page being
+saved, are therefore indexed at once, as the request (or the scheduled publish) commits.
 """
 
 from django.contrib.contenttypes.models import ContentType
+from django.db import transaction
 from django.db.models import CharField, IntegerField, Q
 from django.db.models.functions import Cast
+from django.db.models.signals import post_save
 from wagtail.models import Page, ReferenceIndex
 from wagtail.permission_policies.collections import CollectionOwnershipPermissionPolicy
+from wagtail.signal_handlers import reference_index_auto_update_disabled
+from wagtail.signals import page_published
 
 CHANGING = frozenset({"change", "delete"})
 
@@ -58,9 +66,33 @@ class LiveMediaPermissionPolicy(CollectionOwnershipPermissionPolicy):
         return instances
 
 
+def index_when_committed(sender, instance, raw=False, **kwargs):
+    """What `instance` uses, in the index as soon as it is stored (children included, which the
+    admin saves after their parent): the queued task then finds nothing left to do."""
+    if raw or getattr(reference_index_auto_update_disabled, "value", False):
+        return  # loading a fixture or a backup (what it names may not be there yet), or migrating
+
+    def index():
+        with transaction.atomic():
+            ReferenceIndex.create_or_update_for_object(instance)
+
+    transaction.on_commit(index)
+
+
+def index_saved_object(sender, instance, raw=False, **kwargs):
+    """Anything but a page that the index follows is public once saved (a page, once published)."""
+    if ReferenceIndex.is_indexed(sender) and not isinstance(instance, Page):
+        index_when_committed(sender, instance, raw=raw)
+
+
 def register():
     """Put our rule in front of Wagtail's for pictures and documents (an exact-class
-    registration wins over Wagtail's own, whichever app is ready first)."""
+    registration wins over Wagtail's own, whichever app is ready first), and keep the index it
+    reads current for whatever readers see."""
+    page_published.connect(index_when_committed, dispatch_uid="index-live-page-now")
+    # Every sender: snippets join the index when their admin hooks load, after this runs.
+    post_save.connect(index_saved_object, dispatch_uid="index-saved-object-now")
+
     from wagtail.documents import get_document_model
     from wagtail.images import get_image_model
     from wagtail.permissions import register_permission_policy

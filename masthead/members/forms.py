@@ -10,6 +10,7 @@ from masthead.core.validators import refuse_control_characters
 from masthead.newsletters import services as newsletter_services
 
 from . import services
+from .models import Gift
 from .money import format_money
 from .services import FREQUENCIES, GIFT_MONTHS
 
@@ -218,6 +219,14 @@ class MemberAdminForm(WagtailAdminModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            # The address is how a member signs in: whoever could change it could sign in as them
+            # (and open their billing). One stolen staff password must not be that.
+            self.fields["email"].disabled = True
+            self.fields["email"].help_text = _(
+                "How this member signs in, so it is not changed here. A member with a new "
+                "address joins or signs up with it."
+            )
         given = services.complimentary_membership(self.instance)
         if given is not None:
             self.initial.setdefault("complimentary", True)
@@ -241,3 +250,17 @@ class MemberAdminForm(WagtailAdminModelForm):
                 until=self.cleaned_data.get("complimentary_until"),
             )
         return member
+
+
+class GiftAdminForm(WagtailAdminModelForm):
+    """A gift in the admin: who it goes to and when may be corrected until it is sent. From then
+    on its link is bound to the address it went to, and nothing about it changes here."""
+
+    CORRECTABLE = ("recipient_name", "recipient_email", "deliver_on", "message")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        open_to_correction = self.instance.state in (Gift.State.UNPAID, Gift.State.PAID)
+        for name in self.CORRECTABLE:
+            if name in self.fields:
+                self.fields[name].disabled = not open_to_correction

@@ -9,7 +9,7 @@ from masthead.core.admin_columns import YesNoColumn
 from masthead.core.admin_export import SafeExportIndexView
 
 from . import services
-from .forms import MemberAdminForm
+from .forms import GiftAdminForm, MemberAdminForm
 from .models import Campaign, Gift, Member, Payment
 
 
@@ -78,6 +78,33 @@ class GiftViewSet(SnippetViewSet):
     list_filter = ["state", "months"]
     search_fields = ["recipient_email", "buyer_email"]
     inspect_view_enabled = True
+    # Only who and when, before it is sent (GiftAdminForm); what was bought and paid is a record.
+    edit_handler = ObjectList(
+        [
+            MultiFieldPanel(
+                [
+                    FieldPanel("recipient_name"),
+                    FieldPanel("recipient_email"),
+                    FieldPanel("deliver_on"),
+                    FieldPanel("message"),
+                ],
+                heading=_("Recipient"),
+            ),
+            MultiFieldPanel(
+                [
+                    FieldPanel("state", read_only=True),
+                    FieldPanel("months", read_only=True),
+                    FieldPanel("buyer_name", read_only=True),
+                    FieldPanel("buyer_email", read_only=True),
+                    FieldPanel("paid_at", read_only=True),
+                    FieldPanel("delivered_at", read_only=True),
+                    FieldPanel("redeemed_at", read_only=True),
+                ],
+                heading=_("Purchase"),
+            ),
+        ],
+        base_form_class=GiftAdminForm,
+    )
 
 
 class MembersGroup(SnippetViewSetGroup):

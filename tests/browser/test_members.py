@@ -12,7 +12,7 @@ from masthead.members import services
 from masthead.members.models import Campaign, Gift, Member, Membership
 from masthead.members.tests.conftest import WEBHOOK_SECRET
 from masthead.members.tests.stripe_standin import signed
-from tests.browser.helpers import assert_accessible, nu_html_errors, sign_in_to_admin
+from tests.browser.helpers import assert_accessible, nu_html_errors, sign_in_as, sign_in_to_admin
 
 pytestmark = [
     pytest.mark.browser,
@@ -246,3 +246,37 @@ def test_an_editor_adds_a_member_by_hand_and_the_site_and_her_account_agree(
     reader.goto(live_server.url + "/news/power-returns/")
     expect(reader.get_by_text("Thank you for being a member.")).to_be_visible()
     reader.context.close()
+
+
+def test_a_stolen_revenue_password_cannot_take_over_a_member(
+    live_server, browser_page, drive, django_user_model, mailoutbox
+):
+    """The thief, signed in as Revenue, opens a member and tries to give her account their own
+    address (even forcing the locked field open), to ask a sign-in link for it. It does not take:
+    the link still goes only to the member."""
+    from masthead.staff import roles
+
+    page = browser_page
+    sign_in_as(page, live_server, django_user_model, "revenue", roles.REVENUE)
+    page.goto(live_server.url + "/admin/snippets/members/member/")
+    page.get_by_role("link", name="olena@example.org").first.click()
+    address = page.get_by_role("textbox", name="E-mail address")
+    expect(address).to_be_disabled()
+    expect(address).to_have_value("olena@example.org")
+    expect(page.get_by_text("How this member signs in, so it is not changed here.")).to_be_visible()
+    assert_accessible(page, "a member in the admin")
+    # the thief opens the field in the page and sends their own address
+    page.evaluate("() => document.querySelector('#id_email').removeAttribute('disabled')")
+    address.fill("thief@example.net")
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("olena@example.org").first).to_be_visible()
+    assert Member.objects.filter(email="olena@example.org").exists()
+    assert not Member.objects.filter(email="thief@example.net").exists()
+    # a sign-in link asked for the thief's address reaches no member
+    stranger = page.context.browser.new_context().new_page()
+    stranger.goto(live_server.url + "/members/sign-in/")
+    stranger.get_by_role("main").get_by_label("E-mail address").fill("thief@example.net")
+    stranger.get_by_role("button", name="E-mail me a sign-in link").click()
+    expect(stranger.get_by_role("heading", name="Check your inbox")).to_be_visible()
+    assert not [m for m in mailoutbox if "thief@example.net" in m.to and "/sign-in/" in m.body]
+    stranger.context.close()

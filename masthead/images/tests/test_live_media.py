@@ -152,3 +152,46 @@ def test_a_writer_cannot_replace_a_document_a_live_page_links_to(client, writer,
     assert document.file.read() == b"%PDF-1.4 report"
     assert client.post(f"/admin/documents/delete/{document.pk}/").status_code in (302, 403)
     assert get_document_model().objects.filter(pk=document.pk).exists()
+
+
+def test_the_moment_a_story_is_published_its_picture_is_the_editors(
+    client, writer, editor, newsroom, settings, django_capture_on_commit_callbacks
+):
+    """Wagtail indexes what a page uses in a queued task; with the worker busy (here: not running
+    at all), the writer must not have the minutes until it gets there."""
+    from wagtail.models import ReferenceIndex
+
+    from masthead.content.models import ArticlePage
+    from masthead.content.tests.test_admin import article_form
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    client.force_login(writer)
+    image = upload_picture(client, "Roof at dawn")
+    draft = newsroom.article(title="Fire on Sadova Street", slug="fire", publish=False)
+    # when the editor publishes the story with the picture through the admin's form
+    client.force_login(editor)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            f"/admin/pages/{draft.pk}/edit/",
+            article_form(
+                newsroom,
+                title="Fire on Sadova Street",
+                slug="fire",
+                hero_image=image.pk,
+                **{"action-publish": "publish"},
+            ),
+        )
+    assert response.status_code == 302, response.content.decode()[-2000:]
+    assert ArticlePage.objects.get(pk=draft.pk).live
+    from django_tasks_db.models import DBTaskResult
+
+    assert DBTaskResult.objects.filter(
+        task_path="wagtail.tasks.update_reference_index_task", status="READY"
+    ).exists()  # Wagtail's own update is still waiting for a worker
+    assert ReferenceIndex.get_references_to(image).exists()
+    # then, at once, the writer can no longer change it
+    client.force_login(writer)
+    refused = change_alt_text(client, image, "Nothing happened here")
+    assert refused.status_code in (302, 403)
+    image.refresh_from_db()
+    assert image.description == "Firefighters on a roof at dawn"

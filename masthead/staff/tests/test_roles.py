@@ -11,6 +11,7 @@ import re
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from wagtail.models import Site
 
 from masthead.content.models import ArticlePage
@@ -18,7 +19,7 @@ from masthead.content.tests.test_admin import article_form
 from masthead.core.models import NewsroomSettings
 from masthead.feed.models import FeedItem
 from masthead.images.tests.factories import NewsImageFactory
-from masthead.members.models import Campaign, Member
+from masthead.members.models import Campaign, Gift, Member
 from masthead.members.tests.factories import gift, member
 from masthead.newsletters import outbox
 from masthead.newsletters.models import Issue
@@ -257,6 +258,46 @@ def give_a_membership(client, world, django_user_model):
     return address, data, lambda: Member.objects.filter(email="given@example.org").exists()
 
 
+def change_a_members_address(client, world, django_user_model):
+    """An address changed to one the thief reads, then a sign-in link asked for it: that would be
+    signing in as the member (and opening her billing). Nobody changes it in the admin."""
+    address = f"/admin/snippets/members/member/edit/{world['member'].pk}/"
+    data = admin_form(client, django_user_model, address)
+    data["email"] = "thief@example.net"
+    return address, data, lambda: Member.objects.filter(email="thief@example.net").exists()
+
+
+def correct_an_unsent_gift(client, world, django_user_model):
+    """A typo in the recipient's address, fixed before the gift goes out."""
+    unsent = gift(recipient_email="mariia@exmaple.org")
+    address = f"/admin/snippets/members/gift/edit/{unsent.pk}/"
+    data = admin_form(client, django_user_model, address)
+    data["recipient_email"] = "mariia@example.org"
+    return (
+        address,
+        data,
+        lambda: Gift.objects.get(pk=unsent.pk).recipient_email == data["recipient_email"],
+    )
+
+
+def redirect_a_sent_gift(client, world, django_user_model):
+    """A sent gift's link redeems for whoever the gift names: naming another address (a member's,
+    to be signed in as her) or marking it sent again must not take."""
+    sent = gift(state=Gift.State.DELIVERED, delivered_at=timezone.now())
+    address = f"/admin/snippets/members/gift/edit/{sent.pk}/"
+    data = admin_form(client, django_user_model, address)
+    data.update(recipient_email=MEMBER_EMAIL, state=Gift.State.PAID)
+    return (
+        address,
+        data,
+        lambda: (
+            Gift.objects.filter(pk=sent.pk)
+            .exclude(recipient_email="mariia@example.org", state=Gift.State.DELIVERED)
+            .exists()
+        ),
+    )
+
+
 def add_a_user(client, world, django_user_model):
     address = "/admin/users/new/"
     data = admin_form(client, django_user_model, address)
@@ -288,6 +329,9 @@ ACTIONS = [
     ("send a newsletter issue", send_an_issue, {EDITOR, ADMIN}),
     ("post to the News Feed", post_to_the_feed, {EDITOR, ADMIN}),
     ("give a membership by hand", give_a_membership, {REVENUE, ADMIN}),
+    ("change a member's sign-in address", change_a_members_address, set()),
+    ("correct an unsent gift's recipient", correct_an_unsent_gift, {REVENUE, ADMIN}),
+    ("redirect a gift already sent", redirect_a_sent_gift, set()),
     ("add an admin", add_a_user, {ADMIN}),
     ("change the newsroom's settings", rename_the_newsroom, {ADMIN}),
 ]
