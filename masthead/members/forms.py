@@ -1,5 +1,5 @@
+import re
 from datetime import timedelta
-from decimal import Decimal, InvalidOperation
 
 from django import forms
 from django.utils import timezone
@@ -13,6 +13,24 @@ from . import services
 from .models import Gift
 from .money import format_money
 from .services import FREQUENCIES, GIFT_MONTHS
+
+SPACES = re.compile(r"[\s\u00a0\u202f]")  # "1 000", as readers may write it
+AMOUNT = re.compile(r"([0-9]+)(?:\.([0-9]{1,2}))?")
+MOST_DIGITS = 9  # above any amount taken online; never arithmetic on what a stranger typed
+
+
+def minor_units(text):
+    """An amount typed as digits ("12", "12.5", "12.50") in minor units, or None if it is not one.
+
+    Only plain digits: Decimal would take "9e999999" and spend minutes building the number."""
+    match = AMOUNT.fullmatch(text)
+    if match is None:
+        return None
+    whole, fraction = match.groups()
+    whole = whole.lstrip("0") or "0"
+    if len(whole) > MOST_DIGITS:
+        return 10**MOST_DIGITS * 100  # more than can be taken, said as such
+    return int(whole) * 100 + int((fraction or "0").ljust(2, "0"))
 
 
 class AddressField(forms.CharField):
@@ -105,18 +123,14 @@ class JoinForm(forms.Form):
                 self.add_error("amount", _("Choose one of the amounts, or enter another."))
                 return cleaned
         else:
-            text = (cleaned.get("custom_amount") or "").strip().replace(",", ".")
+            text = SPACES.sub("", cleaned.get("custom_amount") or "").replace(",", ".")
             if not text:
                 self.add_error("custom_amount", _("Choose an amount, or enter one here."))
                 return cleaned
-            try:
-                value = Decimal(text)
-                if not value.is_finite():
-                    raise InvalidOperation
-            except InvalidOperation:
+            minor = minor_units(text)
+            if minor is None:
                 self.add_error("custom_amount", _("Enter the amount in numbers, like 12 or 12.50."))
                 return cleaned
-            minor = int((value * 100).to_integral_value())
         minimum = self.config.minimum(frequency)
         if minor < minimum:
             field = "custom_amount" if not chosen or chosen == "other" else "amount"

@@ -35,6 +35,11 @@ def test_without_stripe_keys_the_site_says_payments_are_not_ready_once(client, n
         ("NaN", "Enter the amount in numbers, like 12 or 12.50."),
         ("", "Choose an amount, or enter one here."),
         ("99999999", "That is more than we can take online."),
+        ("1" * 5000, "Enter the amount in numbers, like 12 or 12.50."),
+        ("9e999990", "Enter the amount in numbers, like 12 or 12.50."),  # no million-digit sum
+        ("9e999999999", "Enter the amount in numbers, like 12 or 12.50."),
+        ("-5", "Enter the amount in numbers, like 12 or 12.50."),
+        ("12.505", "Enter the amount in numbers, like 12 or 12.50."),
     ],
 )
 def test_a_bad_custom_amount_gets_a_clear_message(client, newsroom, stripe_world, custom, message):
@@ -272,3 +277,12 @@ def test_money_is_written_as_each_edition_writes_it(client, newsroom, ukrainian,
     ukrainian_page = client.get("/uk/members/join/").content.decode()
     assert "5\xa0EUR</label>" in ukrainian_page
     assert "€5" not in ukrainian_page
+
+
+def test_amounts_are_read_as_readers_write_them():
+    from masthead.members.forms import minor_units
+
+    assert minor_units("12") == 1200
+    assert minor_units("12.5") == 1250
+    assert minor_units("0012.05") == 1205
+    assert minor_units("1e3") is None and minor_units("") is None and minor_units("١٢") is None
