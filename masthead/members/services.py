@@ -213,6 +213,9 @@ def membership_settings(request=None):
     return MembershipSettings.for_site(site) if site else MembershipSettings()
 
 
+SIGNED_IN_KEY = "masthead_member"  # in a checkout's metadata: the member who began it, signed in
+
+
 def start_checkout(
     *, frequency, amount, email, success_url, cancel_url, request=None, signed_in=None
 ):
@@ -225,7 +228,9 @@ def start_checkout(
     currency = config.currency.lower()
     # The edition they joined in, on everything Stripe will send back about this payment: the
     # receipt can be the first mail, before Checkout's own event arrives.
-    edition = {"masthead_language": editions.current()}
+    shared = {"masthead_language": editions.current()}
+    if signed_in is not None and signed_in.email.lower() == email.lower():
+        shared[SIGNED_IN_KEY] = str(signed_in.pk)  # begun by the member herself: see ensure_member
     if frequency == "once":
         kind = Payment.Kind.ONE_TIME
         params = {
@@ -241,7 +246,7 @@ def start_checkout(
                     },
                 }
             ],
-            "payment_intent_data": {"metadata": {"masthead_kind": kind, **edition}},
+            "payment_intent_data": {"metadata": {"masthead_kind": kind, **shared}},
         }
     else:
         kind = Payment.Kind.MEMBERSHIP
@@ -258,12 +263,12 @@ def start_checkout(
                     },
                 }
             ],
-            "subscription_data": {"metadata": {"masthead_kind": kind, **edition}},
+            "subscription_data": {"metadata": {"masthead_kind": kind, **shared}},
         }
     params.update(
         success_url=success_url + "?session_id={CHECKOUT_SESSION_ID}",
         cancel_url=cancel_url,
-        metadata={"masthead_kind": kind, **edition},
+        metadata={"masthead_kind": kind, **shared},
     )
     # Only a member signed in with this address pays as their Stripe customer (their saved cards,
     # their invoices). A typed address proves nothing: it gets a customer of its own.
@@ -371,7 +376,7 @@ def on_checkout_session(obj):
     if session["status"] != "complete":
         return
     email = (session.get("customer_details") or {}).get("email") or session.get("customer_email")
-    member = ensure_member(session["customer"], email)
+    member = ensure_member(session["customer"], email, session.get("metadata"))
     kind = (session.get("metadata") or {}).get("masthead_kind")
     take_language(member, session.get("metadata"))
     if session["mode"] == "subscription" and session.get("subscription"):
@@ -394,7 +399,10 @@ def on_invoice(obj):
         sync_subscription(stripe_api.subscription(subscription_id))
     if invoice["status"] != "paid":
         return
-    member = ensure_member(invoice["customer"], invoice.get("customer_email"))
+    details = (invoice.get("parent") or {}).get("subscription_details") or {}
+    member = ensure_member(
+        invoice["customer"], invoice.get("customer_email"), details.get("metadata")
+    )
     for item in (invoice.get("payments") or {}).get("data", []):
         intent = (item.get("payment") or {}).get("payment_intent")
         if intent:
@@ -451,17 +459,25 @@ def take_language(member, metadata):
         member.save(update_fields=["language"])
 
 
-def ensure_member(customer_id, email):
-    """The member for a Stripe customer, created or linked by e-mail address as needed."""
+def ensure_member(customer_id, email, metadata=None):
+    """The member for a Stripe customer, found by the customer or else by e-mail address (made if
+    there is none).
+
+    The address was typed at Checkout and proves nothing, so a customer becomes an existing
+    member's own (their "Manage billing", the customer their next payment uses) only when that
+    member began the checkout signed in (`masthead_member` in the metadata). A payment made under
+    someone else's address still counts for them, and their receipt tells them of it.
+    """
     customer_id = _id(customer_id)
     member = Member.objects.filter(stripe_customer_id=customer_id).first() if customer_id else None
     if member is None and not email and customer_id:
         email = stripe_api.customer(customer_id).get("email")
     if member is None and email:
         member = Member.objects.filter(email__iexact=email).first()
+        vouched = member is not None and (metadata or {}).get(SIGNED_IN_KEY) == str(member.pk)
         if member is None:
-            member = Member.objects.create(email=email.strip().lower())
-        if customer_id and not member.stripe_customer_id:
+            member, vouched = Member.objects.create(email=email.strip().lower()), True
+        if customer_id and vouched and not member.stripe_customer_id:
             member.stripe_customer_id = customer_id
             member.save(update_fields=["stripe_customer_id"])
     return member
@@ -481,7 +497,7 @@ STRIPE_STATES = {
 
 def sync_subscription(subscription):
     """Write a membership as Stripe's subscription says it is now."""
-    member = ensure_member(subscription["customer"], None)
+    member = ensure_member(subscription["customer"], None, subscription.get("metadata"))
     if member is None:
         logger.warning("Subscription %s has no customer e-mail; skipped", subscription["id"])
         return None

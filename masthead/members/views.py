@@ -173,7 +173,7 @@ def thanks(request):
         },
     )
     if complete and kind == "membership":
-        member = services.ensure_member(session["customer"], email)
+        member = services.ensure_member(session["customer"], email, session.get("metadata"))
         if member is not None:
             # Appeals step back at once, before the webhook lands.
             _remember(response, member, just_paid=True)

@@ -345,7 +345,11 @@ class StripeStandIn:
             "currency": subscription["items"]["data"][0]["price"]["currency"],
             "parent": {
                 "type": "subscription_details",
-                "subscription_details": {"subscription": subscription["id"], "metadata": {}},
+                # Stripe copies the subscription's metadata here when it finalises the invoice
+                "subscription_details": {
+                    "subscription": subscription["id"],
+                    "metadata": dict(subscription.get("metadata") or {}),
+                },
             },
             "payments": {
                 "object": "list",

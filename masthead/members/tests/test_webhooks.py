@@ -300,3 +300,37 @@ def test_a_payment_replayed_days_later_is_recorded_without_any_mail(
     assert post_events(events)[-1] == (200, "handled")
     assert Payment.objects.get().amount == 2500
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("frequency, amount", [("month", "1000"), ("once", "2500")])
+def test_paying_under_a_members_address_never_makes_the_payer_her_stripe_customer(
+    client, stripe_world, post_events, frequency, amount
+):
+    """Checkout does not check the address it is given. A stranger who pays as a newsroom-given
+    member (who has no Stripe customer yet) must not become her customer: her "Manage billing"
+    and her next payment would be the stranger's. The payment still counts for the address."""
+    given = Member.objects.create(email="bob@example.org")
+    session_id = start(client, frequency=frequency, amount=amount, email="bob@example.org")
+    events = stripe_world.complete_checkout(session_id, "bob@example.org")
+    assert all(status == 200 for status, _ in post_events(events))
+    client.get(f"/members/thanks/?session_id={session_id}")  # the payer's thank-you page
+    given.refresh_from_db()
+    assert given.stripe_customer_id is None
+    assert Payment.objects.get().member == given
+    assert Member.objects.count() == 1
+
+
+@pytest.mark.parametrize("frequency, amount", [("month", "1000"), ("once", "2500")])
+def test_a_member_who_pays_signed_in_gets_her_own_stripe_customer(
+    client, stripe_world, post_events, frequency, amount
+):
+    import re
+
+    given = Member.objects.create(email="bob@example.org")
+    client.post("/members/sign-in/", {"email": "bob@example.org"})
+    client.post(re.search(r"/members/sign-in/[^/\s]+/", mail.outbox[-1].body).group(0))
+    session_id = start(client, frequency=frequency, amount=amount, email="bob@example.org")
+    events = stripe_world.complete_checkout(session_id, "bob@example.org")
+    assert all(status == 200 for status, _ in post_events(events))
+    given.refresh_from_db()
+    assert given.stripe_customer_id == events[0]["data"]["object"]["id"]  # customer.created
