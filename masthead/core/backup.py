@@ -9,7 +9,8 @@ SECRET_KEY. Archives and their folder are readable by their owner only.
 
 A restore first reads the whole archive into a private scratch folder and checks it: only a
 complete archive, signed by a key the admin holds, whose files match its manifest, changes
-anything. It then replaces the rows in one transaction and the media beside them; if anything
+anything. An unencrypted archive is read twice: once writing nothing, to check its signature,
+then, if it holds, into the scratch folder, each file no longer than the manifest says. It then replaces the rows in one transaction and the media beside them; if anything
 fails, the rows roll back and every media file it touched is put back as it was.
 
 Left out, on purpose: sessions (staff sign in again), sign-in attempt records, the task queue's
@@ -17,6 +18,7 @@ rows and held tasks (queued work from the past must not run a second time), and 
 (its shape depends on the database; it is rebuilt after a restore).
 """
 
+import contextlib
 import hashlib
 import io
 import json
@@ -31,6 +33,7 @@ from importlib import metadata
 from pathlib import Path, PurePosixPath
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core import serializers
 from django.core.cache import caches
@@ -285,18 +288,33 @@ def _media_name(member_name):
     return name
 
 
-def _copy(handle, target):
+def _copy(handle, target, name, limit=None):
+    """Hash a file of the archive, writing it to `target` unless that is None; refuse it once it
+    is longer than `limit`, the size a checked manifest gives it."""
     digest, size = hashlib.sha256(), 0
-    with open(target, "wb") as out:
+    with open(target, "wb") if target else contextlib.nullcontext() as out:
         while chunk := handle.read(COPY_BUFFER):
-            digest.update(chunk)
             size += len(chunk)
-            out.write(chunk)
+            if limit is not None and size > limit:
+                raise BackupError(
+                    f"The backup is damaged: {name} is longer than its manifest says."
+                )
+            digest.update(chunk)
+            if out:
+                out.write(chunk)
     return {"path": target, "sha256": digest.hexdigest(), "bytes": size}
 
 
-def _stage(reader, staged):
-    """Read every file of the archive into `staged.folder`, hashing each; check nothing yet."""
+def _sizes(manifest):
+    """The size of every file a (format 2) manifest lists, by its name in the archive."""
+    sizes = {f"media/{name}": entry.get("bytes") for name, entry in manifest["media"].items()}
+    return {**sizes, "database.json": manifest["database"].get("bytes")}
+
+
+def _stage(reader, staged, sizes=None):
+    """Read every file of the archive, hashing each, into `staged.folder` (if it has one); check
+    nothing yet. With `sizes` (from a checked manifest), a file of another size is refused before
+    any of it is written."""
     with tarfile.open(fileobj=reader, mode="r|gz") as archive:
         for index, member in enumerate(archive):
             if index == 0 and member.name not in ("database.json", "manifest.json"):
@@ -311,7 +329,13 @@ def _stage(reader, staged):
                     f"This is not a Masthead backup: it holds {member.name}, which is not a "
                     "plain file."
                 )
+            limit = None if sizes is None else sizes.get(member.name)
+            if limit is not None and member.size != limit:
+                raise BackupError(
+                    f"The backup is damaged: {member.name} is not the size its manifest says."
+                )
             handle = archive.extractfile(member)
+            folder = staged.folder
             if member.name in ("manifest.json", "manifest.sig"):
                 data = handle.read(MAX_MANIFEST + 1)
                 if len(data) > MAX_MANIFEST:
@@ -321,12 +345,14 @@ def _stage(reader, staged):
                 else:
                     staged.signature = data.decode("ascii", errors="replace")
             elif member.name == "database.json":
-                staged.database = _copy(handle, staged.folder / "database.json")
+                target = folder / "database.json" if folder else None
+                staged.database = _copy(handle, target, member.name, limit)
             elif member.name.startswith("media/"):
                 name = _media_name(member.name)
                 if name in staged.media:
                     raise BackupError(f"The backup holds the media file {name} twice.")
-                staged.media[name] = _copy(handle, staged.folder / f"media-{len(staged.media)}")
+                target = folder / f"media-{len(staged.media)}" if folder else None
+                staged.media[name] = _copy(handle, target, member.name, limit)
             else:
                 raise BackupError(
                     f"This is not a Masthead backup: it holds {member.name}, which Masthead "
@@ -349,6 +375,8 @@ def _check(staged, key, accept_unsigned):
         version = manifest["format"]
     except (ValueError, KeyError, TypeError) as error:
         raise BackupError("The backup's manifest is damaged.") from error
+    if version == FORMAT and not _well_formed(manifest):
+        raise BackupError("The backup's manifest is damaged.")
     if version not in (1, FORMAT):
         raise BackupError(
             f"This backup's format ({version}) is not one this version of Masthead reads. "
@@ -387,13 +415,38 @@ def _check(staged, key, accept_unsigned):
         )
     staged.manifest = manifest
     _check_contents(staged, version)
-    unknown = set(manifest.get("migrations", [])) - set(_applied_migrations())
+    migrations = manifest.get("migrations", [])
+    if not isinstance(migrations, list) or not all(isinstance(m, str) for m in migrations):
+        raise BackupError("The backup's manifest is damaged.")
+    unknown = set(migrations) - set(_applied_migrations())
     if unknown:
         raise BackupError(
             "This backup comes from a newer version of Masthead (migrations this code does not "
             f"have: {', '.join(sorted(unknown)[:5])}). Upgrade Masthead first."
         )
     return warnings
+
+
+def _is_file_entry(entry):
+    return (
+        isinstance(entry, dict)
+        and isinstance(entry.get("sha256"), str)
+        and isinstance(entry.get("bytes"), int)
+        and not isinstance(entry.get("bytes"), bool)
+        and entry["bytes"] >= 0
+    )
+
+
+def _well_formed(manifest):
+    """Whether a format 2 manifest has the shape a backup writes (a forged one may not)."""
+    media = manifest.get("media")
+    return (
+        _is_file_entry(manifest.get("database"))
+        and isinstance(media, dict)
+        and all(_is_file_entry(entry) for entry in media.values())
+        and isinstance(manifest.get("key", {}), dict)
+        and all(isinstance(manifest.get(k, ""), str) for k in ("created_at", "database_vendor"))
+    )
 
 
 def _check_contents(staged, version):
@@ -496,13 +549,65 @@ def _replace_media(staged, undo):
     return replaced
 
 
+def _sign_ins():
+    """How each staff account signs in now: its password hash and its two-factor devices."""
+    devices = {}
+    if apps.is_installed("django_otp.plugins.otp_totp"):
+        totp = apps.get_model("otp_totp", "TOTPDevice")
+        for user_id, key in totp.objects.values_list("user_id", "key"):
+            devices.setdefault(user_id, set()).add(key)
+    return {
+        username: (password, frozenset(devices.get(pk, ())))
+        for pk, username, password in get_user_model()
+        .objects.order_by("username")
+        .values_list("pk", "username", "password")
+    }
+
+
+def _queued_tasks():
+    if not apps.is_installed("django_tasks_db"):
+        return 0  # queued in Redis, which a restore leaves alone
+    from django_tasks_db.models import DBTaskResult
+
+    return DBTaskResult.objects.filter(finished_at__isnull=True).count()
+
+
+def _sign_in_warnings(before, after, queued):
+    """What the admin must know the restore did beyond the content: staff accounts as they were at
+    the backup (a password changed since a theft is the stolen one again) and dropped queued work."""
+    changed = []
+    for username, (password, devices) in after.items():
+        if username not in before:
+            changed.append(f"{username} (removed or renamed since; it can sign in again)")
+        elif before[username][0] != password:
+            changed.append(f"{username} (its password is the one it had then)")
+        elif before[username][1] != devices:
+            changed.append(f"{username} (its two-factor devices are the ones it had then)")
+    warnings = []
+    if changed:
+        warnings.append(
+            "WARNING: staff accounts sign in as they did when the backup was made, not as they "
+            f"did before this restore: {'; '.join(changed)}. If any of this was changed because "
+            "a password or a phone was stolen, change it again now "
+            "(masthead changepassword NAME, and its devices in the admin)."
+        )
+    if queued:
+        warnings.append(
+            f"{queued:,} queued task{'s' if queued != 1 else ''} (work waiting for a worker) "
+            "belonged to the data before the restore and were dropped."
+        )
+    return warnings
+
+
 def _apply(staged):
+    """Replace the rows and the media; return (media files written, warnings for the admin)."""
     fixture = staged.database["path"]
     undo = _MediaUndo(staged.folder / "undo")
     try:
         with transaction.atomic():
             # Without post_migrate: content types and permissions come from the backup, with the
             # ids every row that points at them was saved with.
+            before, queued = _sign_ins(), _queued_tasks()
             call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
             ContentType.objects.clear_cache()
             try:
@@ -511,7 +616,8 @@ def _apply(staged):
                 raise BackupError(
                     f"The backup's rows could not be loaded into this database: {error}"
                 ) from error
-            return _replace_media(staged, undo)
+            written = _replace_media(staged, undo)
+            return written, _sign_in_warnings(before, _sign_ins(), queued)
     except BaseException:
         undo.put_back()
         raise
@@ -537,34 +643,70 @@ def restore(path, *, key_file=None, passphrase=None, accept_unsigned=False, repo
     with raw, tempfile.TemporaryDirectory(prefix="masthead-restore-") as scratch:
         reader, key = _unlock(raw, key_file, passphrase)
         staged = _Staged(folder=Path(scratch))
-        try:
-            _stage(reader, staged)
-        except BackupKeyError as error:
-            raise BackupError(str(error)) from error
-        except (tarfile.TarError, EOFError, zlib.error) as error:
-            raise BackupError(
-                "This is not a Masthead backup, or it is damaged or cut short "
-                f"({error or type(error).__name__})."
-            ) from error
-        except OSError as error:
-            raise BackupError(
-                f"Cannot read the backup into {scratch} ({error.strerror or error}): a restore "
-                "needs room there for everything the archive holds (set TMPDIR to elsewhere)."
-            ) from error
+        if key is None:
+            # Signed at its end, with SECRET_KEY: read it once writing nothing, and unpack it only
+            # if its signature and hashes hold (a forged archive of a few megabytes can unpack
+            # to gigabytes). An encrypted one is authenticated as it is decrypted, chunk by
+            # chunk, with the admin's own key, so it is unpacked as it is read.
+            survey = _Staged(folder=None)
+            _read(reader, survey, scratch)
+            _check(survey, None, accept_unsigned)
+            sizes = _sizes(survey.manifest) if survey.manifest["format"] == FORMAT else None
+            _make_room(survey, scratch)
+            raw.seek(0)
+            reader = raw
+        else:
+            sizes = None
+        _read(reader, staged, scratch, sizes)
         warnings = _check(staged, key, accept_unsigned)
         if staged.manifest["format"] == 1:
             _order_old_rows(staged)
-        media = _apply(staged)
+        media, afterwards = _apply(staged)
     _after_restore()
     manifest = staged.manifest
     for warning in warnings:
         report(warning)
     report(
-        f"Restored the backup of {manifest['created_at']} ({manifest['database_vendor']}): "
+        f"Restored the backup of {manifest.get('created_at', 'unknown date')} "
+        f"({manifest.get('database_vendor', 'unknown database')}): "
         f"{staged.database['bytes']:,} bytes of data and {len(staged.media):,} media files "
         f"({media:,} of them written again)."
     )
+    for warning in afterwards:
+        report(warning)
     return manifest
+
+
+def _read(reader, staged, scratch, sizes=None):
+    try:
+        _stage(reader, staged, sizes)
+    except BackupKeyError as error:
+        raise BackupError(str(error)) from error
+    except (tarfile.TarError, EOFError, zlib.error) as error:
+        raise BackupError(
+            "This is not a Masthead backup, or it is damaged or cut short "
+            f"({error or type(error).__name__})."
+        ) from error
+    except OSError as error:
+        raise BackupError(
+            f"Cannot read the backup into {scratch} ({error.strerror or error}): a restore "
+            "needs room there for everything the archive holds (set TMPDIR to elsewhere)."
+        ) from error
+
+
+def _gigabytes(size):
+    return f"{size / 1e9:,.1f} GB" if size >= 1e8 else f"{size / 1e6:,.1f} MB"
+
+
+def _make_room(survey, scratch):
+    """Refuse at once, rather than part way, a backup the scratch folder has no room for."""
+    needed = survey.database["bytes"] + sum(entry["bytes"] for entry in survey.media.values())
+    free = shutil.disk_usage(scratch).free
+    if needed > free:
+        raise BackupError(
+            f"A restore first unpacks the backup ({_gigabytes(needed)}) into {scratch}, which "
+            f"has {_gigabytes(free)} free. Make room there, or set TMPDIR to a folder with more."
+        )
 
 
 def _after_restore():

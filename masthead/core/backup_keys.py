@@ -76,7 +76,8 @@ class BackupKey:
         return hmac.new(_derive(self.master, b"masthead-sign"), data, hashlib.sha256).hexdigest()
 
     def verify(self, data, signature):
-        return hmac.compare_digest(self.sign(data), signature.strip())
+        # As bytes: compare_digest refuses a str that is not ASCII, and a forged file may hold one.
+        return hmac.compare_digest(self.sign(data).encode(), signature.strip().encode())
 
     def header(self):
         header = {"key": self.kind, "key_id": self.id}
@@ -214,6 +215,11 @@ class SealedWriter(io.RawIOBase):
         self.buffer.clear()
 
 
+def _whole(value):
+    """A header's number, or 0 if it is none (a forged header may hold anything)."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 def read_header(raw):
     """Return the key header of an encrypted archive (leaving `raw` after it), or None if it is not one."""
     start = raw.read(len(MAGIC))
@@ -233,8 +239,8 @@ def read_header(raw):
     if kind == "passphrase" and not (
         isinstance(kdf, dict)
         and kdf.get("name") == "argon2id"
-        and 0 < int(kdf.get("opslimit", 0)) <= MAX_OPSLIMIT
-        and 0 < int(kdf.get("memlimit", 0)) <= MAX_MEMLIMIT
+        and 0 < _whole(kdf.get("opslimit")) <= MAX_OPSLIMIT
+        and 0 < _whole(kdf.get("memlimit")) <= MAX_MEMLIMIT
     ):
         raise BackupKeyError("The backup's passphrase settings are damaged.")
     header["preamble"] = MAGIC + line

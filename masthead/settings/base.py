@@ -239,6 +239,8 @@ SERVE_MEDIA = os.environ.get("SERVE_MEDIA", "1") == "1"
 # Backups (`masthead backup`): the key file that encrypts and signs them (`masthead backup_key FILE`
 # makes one). Without one, backups are signed with SECRET_KEY but not encrypted.
 BACKUP_KEY_FILE = os.environ.get("BACKUP_KEY_FILE", "")
+# Whether `masthead backup` refuses to write the lists unencrypted unless told --unencrypted.
+BACKUP_KEY_REQUIRED = False
 # Argon2id's cost for a backup passphrase (libsodium's "moderate": about a second and 256 MiB).
 BACKUP_PASSPHRASE_COST = (3, 256 * 1024 * 1024)
 

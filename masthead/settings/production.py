@@ -8,6 +8,8 @@ from .base import EMAIL_BACKEND, INSECURE_DEFAULT_KEY, SECRET_KEY, os
 if os.environ.get("DEBUG", "0") == "1":
     raise ImproperlyConfigured("DEBUG must be off in production: unset DEBUG or set DEBUG=0.")
 DEBUG = False
+# A backup holds every subscriber and member: on a live server, written in the clear only on request.
+BACKUP_KEY_REQUIRED = True
 if SECRET_KEY == INSECURE_DEFAULT_KEY or len(SECRET_KEY) < 32:
     raise ImproperlyConfigured(
         "Set SECRET_KEY to a long random value (at least 32 characters) before running in production."

@@ -493,3 +493,94 @@ def test_a_restore_failing_on_a_media_file_puts_every_file_and_row_back(
     assert (settings.MEDIA_ROOT / "aaa-first.txt").read_bytes() == b"changed since the backup"
     assert (settings.MEDIA_ROOT / "zzz-last.txt").is_dir()
     _unchanged(newsroom_with_everything)
+
+
+def test_a_crafted_archive_is_refused_with_a_reason_never_a_traceback(
+    newsroom_with_everything, tmp_path, monkeypatch
+):
+    """Archives made to break the restore rather than to restore: a signature that is not text, a
+    signed manifest of the wrong shape or whose sizes lie, a passphrase header whose cost is not a
+    number, and an archive the scratch folder has no room for. Each is refused, saying why."""
+    # given
+    archive = tmp_path / "newsroom.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO(), stderr=io.StringIO())
+    Subscriber.objects.create(email="after@example.org")
+    members = _members(archive)
+    not_text = {**members, "manifest.sig": "підпис".encode()}
+    listed_media = _resigned(members, lambda m: m.update(media=list(m["media"])))
+    wordy_size = _resigned(members, lambda m: m["database"].update(bytes="many"))
+    short_size = _resigned(members, lambda m: m["database"].update(bytes=10))
+    header = {
+        "key": "passphrase",
+        "key_id": "0011223344",
+        "kdf": {"name": "argon2id", "salt": "AAAA", "opslimit": "abc", "memlimit": 8192},
+    }
+    costly = tmp_path / "cost.tar.gz.enc"
+    costly.write_bytes(backup_keys.MAGIC + json.dumps(header).encode() + b"\n" + b"x" * 64)
+
+    # when / then
+    crafted = {
+        "not-text": (not_text, "does not match this server's SECRET_KEY"),
+        "listed-media": (listed_media, "manifest is damaged"),
+        "wordy-size": (wordy_size, "manifest is damaged"),
+        "short-size": (short_size, "database.json is not the size its manifest says"),
+    }
+    for name, (contents, reason) in crafted.items():
+        _refused(_write(tmp_path / f"{name}.tar.gz", contents), "--yes", match=reason)
+    passphrase = tmp_path / "passphrase.txt"
+    passphrase.write_text("a long enough passphrase\n")
+    _refused(
+        costly, "--yes", "--passphrase-file", passphrase, match="passphrase settings are damaged"
+    )
+    monkeypatch.setattr(backup.shutil, "disk_usage", lambda _: type("Usage", (), {"free": 1000})())
+    _refused(archive, "--yes", match="which has 0.0 MB free. Make room there, or set TMPDIR")
+    _unchanged(newsroom_with_everything)
+
+
+def test_a_restore_says_which_staff_accounts_sign_in_as_they_did_at_the_backup(
+    newsroom_with_everything, tmp_path, django_user_model
+):
+    """Assume a password was stolen and changed after the backup: the restore brings the old one
+    back, so it names that account (and one removed since, now back) for the admin to act on."""
+    # given
+    kept = django_user_model.objects.create_user("kept", password="unchanged-password-1")
+    stolen = django_user_model.objects.create_user("writer2", password="the-stolen-one-1")
+    removed = django_user_model.objects.create_user("left", password="gone-since-then-1")
+    archive = tmp_path / "newsroom.tar.gz"
+    call_command("backup", str(archive), stdout=io.StringIO(), stderr=io.StringIO())
+    stolen.set_password("changed-after-the-theft-1")
+    stolen.save()
+    removed.delete()
+    out = io.StringIO()
+
+    # when
+    call_command("restore", str(archive), "--yes", stdout=out)
+
+    # then
+    report = out.getvalue()
+    assert "WARNING: staff accounts sign in as they did when the backup was made" in report
+    assert "writer2 (its password is the one it had then)" in report
+    assert "left (removed or renamed since; it can sign in again)" in report
+    assert "kept (" not in report
+    assert django_user_model.objects.get(pk=kept.pk).check_password("unchanged-password-1")
+
+
+def test_a_live_server_writes_the_lists_in_the_clear_only_when_told_to(
+    newsroom, tmp_path, settings
+):
+    """Without a backup key or a passphrase, a live server refuses to write the subscriber and
+    member lists unencrypted, saying how to make a key, unless the admin adds --unencrypted."""
+    # given
+    settings.BACKUP_KEY_REQUIRED = True
+    archive = tmp_path / "newsroom.tar.gz"
+
+    # when / then
+    with pytest.raises(CommandError, match="add --unencrypted. Nothing was written.") as refusal:
+        call_command("backup", str(archive), stdout=io.StringIO(), stderr=io.StringIO())
+    assert "masthead backup_key FILE" in str(refusal.value)
+    assert not archive.exists()
+    assert list(tmp_path.iterdir()) == []
+    call_command(
+        "backup", str(archive), "--unencrypted", stdout=io.StringIO(), stderr=io.StringIO()
+    )
+    assert "manifest.sig" in _members(archive)

@@ -6,13 +6,16 @@ One `migrate` per database engine for the whole module: the SQLite one is copied
 needs a freshly migrated database, and no test process's content-type cache is ever involved.
 """
 
+import io
 import json
 import os
+import resource
 import shutil
 import socket
 import sqlite3
 import subprocess
 import sys
+import tarfile
 import time
 import urllib.error
 import urllib.request
@@ -94,8 +97,16 @@ class Site:
     def media(self):
         return self.folder / "media"
 
-    def masthead(self, *args, check=True, umask=None):
-        """Run `masthead ARGS` as its own process; return what it printed."""
+    def masthead(self, *args, check=True, umask=None, largest_file=None):
+        """Run `masthead ARGS` as its own process; return what it printed. `largest_file` (bytes)
+        is the most it may write to any one file, as a full disk would have it."""
+
+        def limits():
+            if umask is not None:
+                os.umask(umask)
+            if largest_file is not None:
+                resource.setrlimit(resource.RLIMIT_FSIZE, (largest_file, largest_file))
+
         result = subprocess.run(  # noqa: S603 - our own command
             [sys.executable, "-m", "masthead.cli", *args],
             cwd=ROOT,
@@ -104,7 +115,7 @@ class Site:
             capture_output=True,
             text=True,
             timeout=300,
-            preexec_fn=(lambda: os.umask(umask)) if umask is not None else None,
+            preexec_fn=limits,
         )
         if check and result.returncode != 0:
             raise AssertionError(
@@ -381,4 +392,43 @@ def test_a_wrong_key_or_a_damaged_file_changes_nothing_and_says_why(
         assert reason in refused.stderr
         assert "Nothing was changed." in refused.stderr
         assert "Traceback" not in refused.stderr
+    assert _fingerprint(site) == before
+
+
+def test_a_forged_archive_is_refused_before_any_of_it_is_unpacked(source, drills):
+    """An unencrypted archive is signed at its end. A forged one of a few hundred kilobytes that
+    unpacks to 200 MB is refused for its signature having written nothing: the restore runs
+    allowed no file over 16 MB, as on a nearly full disk, and says only that it is forged."""
+    # given a newsroom, and an archive with a 200 MB database and a manifest signed by no one
+    site = _copy_of(source[0], drills / "forged")
+    before = _fingerprint(site)
+    forged = drills / "forged.tar.gz"
+    database = b"[" + b" " * 200_000_000 + b"]"
+    manifest = json.dumps(
+        {
+            "format": 2,
+            "database": {"sha256": "0" * 64, "bytes": len(database)},
+            "media": {},
+            "migrations": [],
+        }
+    ).encode()
+    with tarfile.open(forged, "w:gz", compresslevel=1) as archive:
+        for name, data in [
+            ("database.json", database),
+            ("manifest.json", manifest),
+            ("manifest.sig", b"0" * 64),
+        ]:
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    assert forged.stat().st_size < 2_000_000
+
+    # when
+    refused = site.masthead("restore", str(forged), "--yes", check=False, largest_file=16_000_000)
+
+    # then
+    assert refused.returncode == 1
+    assert "does not match this server's SECRET_KEY" in refused.stderr
+    assert "Nothing was changed." in refused.stderr
+    assert "Traceback" not in refused.stderr
     assert _fingerprint(site) == before

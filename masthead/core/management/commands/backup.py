@@ -50,9 +50,18 @@ class Command(BaseCommand):
             "encrypt and sign with a passphrase you type",
             "encrypt with the passphrase on FILE's first line",
         )
+        parser.add_argument(
+            "--unencrypted",
+            action="store_true",
+            help="write it unencrypted, signed with SECRET_KEY (refused on a live server without it)",
+        )
 
     def handle(self, *args, **options):
         key = self._key(options)
+        if key is None and settings.BACKUP_KEY_REQUIRED and not options["unencrypted"]:
+            raise CommandError(
+                f"{UNENCRYPTED} To write it unencrypted all the same, add --unencrypted. Nothing was written."
+            )
         path = options["file"]
         if not path:
             folder = backup.private_folder(settings.VAR_DIR / "backups")
