@@ -353,18 +353,30 @@ def handle_event(event):
     """Handle a verified Stripe event once. Returns 'handled', 'duplicate' or 'ignored'."""
     obj = event["data"]["object"]
     handler = HANDLERS.get(obj.get("object"))
+    if event.get("account") or bool(event.get("livemode")) != stripe_api.live():
+        # A connected account's event, or the other mode's: nothing of ours, and nothing our key
+        # could read back. Acknowledged, so Stripe stops sending it.
+        logger.warning(
+            "Ignored Stripe event %s: not this account's or not this mode's", event["id"]
+        )
+        handler = None
+    record = {"type": event["type"], "object_id": obj.get("id", "")}
     try:
         with transaction.atomic():
-            StripeEvent.objects.create(
-                event_id=event["id"], type=event["type"], object_id=obj.get("id", "")
-            )
+            StripeEvent.objects.create(event_id=event["id"], **record)
             if handler is None:
-                return "ignored"  # acknowledged, so Stripe stops sending it
+                return "ignored"
             handler(obj)
     except IntegrityError:
         if StripeEvent.objects.filter(event_id=event["id"]).exists():
             return "duplicate"
         raise
+    except stripe_api.Missing as error:
+        # Signed by Stripe, but about an object our key cannot read (deleted since, or created
+        # with another key): it never will, so answering 500 would only make Stripe retry for days.
+        logger.warning("Ignored Stripe event %s: %s", event["id"], error)
+        StripeEvent.objects.get_or_create(event_id=event["id"], defaults=record)
+        return "ignored"
     return "handled"
 
 

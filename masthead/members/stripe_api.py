@@ -4,12 +4,38 @@ The API version is pinned (STRIPE_API_VERSION) so Stripe's objects keep the shap
 read. STRIPE_API_BASE points the SDK elsewhere (the tests' local stand-in speaks the same HTTP).
 """
 
+import functools
+
 import stripe
 from django.conf import settings
 
 
 class NotConfigured(Exception):
     """No Stripe keys: the site runs, and says that payments are not set up yet."""
+
+
+class Missing(Exception):
+    """Stripe has no such object for our key: another account's, the other mode's, or deleted."""
+
+
+def _missing_named(read):
+    """Raise Missing, not the SDK's error, when the object read is not there for our key."""
+
+    @functools.wraps(read)
+    def reading(*args, **kwargs):
+        try:
+            return read(*args, **kwargs)
+        except stripe.InvalidRequestError as error:
+            if error.code == "resource_missing":
+                raise Missing(str(error)) from error
+            raise
+
+    return reading
+
+
+def live():
+    """Whether our key is a live one (an event's livemode must match it)."""
+    return settings.STRIPE_SECRET_KEY.startswith(("sk_live_", "rk_live_"))
 
 
 def configured():
@@ -50,18 +76,22 @@ def create_checkout_session(params):
     return plain(client().v1.checkout.sessions.create(params=params))
 
 
+@_missing_named
 def checkout_session(session_id):
     return plain(client().v1.checkout.sessions.retrieve(session_id))
 
 
+@_missing_named
 def subscription(subscription_id):
     return plain(client().v1.subscriptions.retrieve(subscription_id))
 
 
+@_missing_named
 def invoice(invoice_id):
     return plain(client().v1.invoices.retrieve(invoice_id, params={"expand": ["payments"]}))
 
 
+@_missing_named
 def charge(charge_id):
     return plain(client().v1.charges.retrieve(charge_id))
 
@@ -88,6 +118,7 @@ def portal_session(customer_id, return_url):
     )
 
 
+@_missing_named
 def payment_intent(payment_intent_id):
     return plain(
         client().v1.payment_intents.retrieve(
@@ -110,5 +141,6 @@ def refunds(payment_intent_id):
     return [plain(refund) for refund in found.data]
 
 
+@_missing_named
 def customer(customer_id):
     return plain(client().v1.customers.retrieve(customer_id))

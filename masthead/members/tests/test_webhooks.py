@@ -334,3 +334,33 @@ def test_a_member_who_pays_signed_in_gets_her_own_stripe_customer(
     assert all(status == 200 for status, _ in post_events(events))
     given.refresh_from_db()
     assert given.stripe_customer_id == events[0]["data"]["object"]["id"]  # customer.created
+
+
+def test_a_signed_event_about_nothing_our_key_can_read_is_acknowledged_once(
+    client, stripe_world, post_events
+):
+    """Stripe signs events our key can never read back: an object deleted since, a connected
+    account's, the other mode's. Answering 500 would have Stripe retry each for days; each is
+    recorded and ignored, and changes nothing."""
+    # given a completed checkout, and its events as three kinds of stranger
+    session_id = start(client)
+    completed = stripe_world.complete_checkout(session_id, "olena@example.org")[-1]
+    deleted = stripe_world.event(
+        "checkout.session.completed",
+        {**completed["data"]["object"], "id": "cs_test_deleted_since"},
+    )
+    session = completed["data"]["object"]
+    connected = {
+        **stripe_world.event("checkout.session.completed", session),
+        "account": "acct_1Other",
+    }
+    live = {**stripe_world.event("checkout.session.completed", session), "livemode": True}
+
+    # when / then
+    for event in (deleted, connected, live):
+        assert post_events([event]) == [(200, "ignored")]
+        assert post_events([event]) == [(200, "duplicate")]
+    assert Member.objects.count() == 0 and Payment.objects.count() == 0
+    assert StripeEvent.objects.count() == 3
+    assert post_events([completed]) == [(200, "handled")]  # our own, once it comes
+    assert Member.objects.get().is_active
