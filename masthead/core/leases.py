@@ -14,7 +14,9 @@ runs a lease keeper, a small thread that:
 
 A dead worker's tasks run again within LEASE + BEAT seconds, on SQLite and PostgreSQL, database
 and RQ backends alike. Every task is idempotent (STYLE.md), so the rare second run of a task
-whose worker was only slow to renew does no harm.
+whose worker was only slow to renew does no harm; that run may overlap the first (a worker that
+stalls longer than a lease is not stopped), so what must happen once is claimed row by row
+(newsletter sends), and the stalled worker logs the lease it lost.
 """
 
 import logging
@@ -81,12 +83,30 @@ class Keeper(threading.Thread):
         with self.lock:
             held, renewers = list(self.held), list(self.renewers.values())
         if held:
-            TaskLease.objects.filter(task_id__in=held).update(expires_at=until)
+            renewed = TaskLease.objects.filter(task_id__in=held).update(expires_at=until)
+            if renewed < len(held):
+                # Handed back while still running here (this process stalled for longer than a
+                # lease): the task may now run a second time alongside this one. Its claims on
+                # rows keep that from doubling any mail; the log says where to look.
+                lost = self._lost(held)
+                if lost:
+                    logger.error(
+                        "lost the lease of running task(s) %s after a stall: another worker "
+                        "may run them at the same time",
+                        ", ".join(lost),
+                    )
         for renew in renewers:
             try:
                 renew(until)
             except Exception:
                 logger.warning("could not renew %r", renew, exc_info=True)
+
+    def _lost(self, held):
+        """Of `held`, the tasks still running here whose lease is gone (not those that ended
+        since the renewal began: their lease went with them)."""
+        kept = set(TaskLease.objects.filter(task_id__in=held).values_list("task_id", flat=True))
+        with self.lock:
+            return [task_id for task_id in held if task_id not in kept and task_id in self.held]
 
 
 _keeper = {"thread": None}

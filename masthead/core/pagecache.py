@@ -22,7 +22,7 @@ import time
 from contextvars import ContextVar
 from email.utils import formatdate, parsedate_to_datetime
 from functools import wraps
-from urllib.parse import parse_qsl, urlencode
+from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from django.conf import settings
 from django.core.cache import cache as default_cache
@@ -30,6 +30,7 @@ from django.core.cache import caches
 from django.db import transaction
 from django.http import HttpResponse, HttpResponseNotModified
 from django.http.cookie import parse_cookie
+from django.http.request import split_domain_port
 
 from . import compression
 from .signals import on_change
@@ -157,10 +158,28 @@ def key_for(environ):
                 return None
             params.append((name, value))
     host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
+    if not _plain_host(host, environ):
+        return None
     path = environ.get("SCRIPT_NAME", "") + environ.get("PATH_INFO", "")
     address = f"{_scheme(environ)}://{host}{path}?{urlencode(sorted(params))}"
     return (
         "pagecache:page:" + hashlib.sha256(address.encode("utf-8", "surrogateescape")).hexdigest()
+    )
+
+
+def _plain_host(host, environ):
+    """Whether a host is written as the newsroom's own address is: lower case, no trailing dot,
+    and no port but the one this server listens on or SITE_URL's. Django accepts
+    "EXAMPLE.org.:1234" for example.org, and every spelling would keep a copy of every page of its
+    own (and a page's structured data names the host as it was spelt): such requests are answered,
+    never kept."""
+    domain, port = split_domain_port(host)
+    if not domain or host != (f"{domain}:{port}" if port else domain):
+        return False
+    return (
+        not port
+        or port == str(environ.get("SERVER_PORT", ""))
+        or port == str(urlsplit(settings.SITE_URL).port or "")
     )
 
 

@@ -123,3 +123,20 @@ def test_nothing_renews_where_no_keeper_runs():
     # the test process runs none (TASK_LEASE_KEEPER is off): callers use their long leases
     with leases.kept(lambda until: None) as renewed:
         assert renewed is None
+
+
+def test_a_worker_that_stalled_past_its_lease_says_its_task_may_run_twice(caplog):
+    """A worker stalled longer than a lease (a long GC pause, a frozen VM) is not stopped: its task
+    is handed back and may run alongside it. It cannot be prevented from outside, so it is told
+    where it shows: the stalled worker logs the lease it lost."""
+    with override_settings(TASKS=DATABASE_TASKS):
+        # given a task this process runs, whose lease another worker's sweep took as dead
+        keeper = leases.Keeper()
+        row = died_running(tasks_probe.probe, "stalled", lease_left=timedelta(seconds=-1))
+        keeper.held.add(str(row.id))
+        assert leases.sweep() == 1
+        # when the stalled worker's keeper next renews
+        with caplog.at_level("ERROR", logger="masthead.worker"):
+            keeper.renew()
+        # then it says so, naming the task
+        assert f"lost the lease of running task(s) {row.id}" in caplog.text

@@ -346,3 +346,19 @@ def test_junk_page_values_keep_no_pieces_of_pages_either(client, newsroom):
     for junk in ("abc", "01", "%EF%BC%92", "1"):
         client.get(f"/news/?page={junk}")
     assert pieces() == before
+
+
+@pytest.mark.parametrize(
+    "host", ["TESTSERVER", "testserver.", "testserver:81", "TestServer.:8080", "testserver:65535"]
+)
+def test_another_spelling_of_the_host_is_answered_but_never_kept(client, newsroom, host):
+    """Django takes "TestServer.:8080" for testserver; if each spelling kept its own copy of every
+    page, a flood of spellings would fill the cache (and a copy names its host as it was spelt)."""
+    newsroom.article(title="Listed")
+    assert client.get("/", HTTP_HOST="testserver")["X-Cache"] == "MISS"
+    kept = {k for k in caches["pages"]._cache if ":page:" in k}
+    first = client.get("/", HTTP_HOST=host)
+    assert first.status_code == 200
+    assert "X-Cache" not in first and "X-Cache" not in client.get("/", HTTP_HOST=host)
+    assert {k for k in caches["pages"]._cache if ":page:" in k} == kept
+    assert client.get("/", HTTP_HOST="testserver")["X-Cache"] == "HIT"
