@@ -37,6 +37,7 @@ from masthead.images import renditions
 from masthead.images.tests.factories import NewsImageFactory
 
 from . import writing_uk
+from .audience import create_demo_audience
 from .writing import JOB_TITLES, TAGS, Writer
 from .writing_uk import UkrainianWriter
 
@@ -80,10 +81,18 @@ def build_newsroom(
             report=report,
             site_url=site_url,
         )
-    newest = ArticlePage.objects.live().order_by("-published_at")
-    for article in newest[:DEMO_NARRATIONS] if narrate else []:
-        audio_services.request_narration(article)
+    if narrate:
+        narrate_newest()
     return made
+
+
+def narrate_newest():
+    """Queue the newest articles' narration (the worker reads them aloud, in the background)."""
+    from masthead.audio import services as audio_services
+
+    newest = ArticlePage.objects.live().order_by("-published_at")
+    for article in newest[:DEMO_NARRATIONS]:
+        audio_services.request_narration(article)
 
 
 def _build_newsroom(*, seed, articles, feed_items, days, report, site_url):
@@ -260,6 +269,7 @@ def _build_newsroom(*, seed, articles, feed_items, days, report, site_url):
     create_demo_issue()
     create_demo_campaign()
     users = create_demo_users()
+    audience = create_demo_audience(random.Random(seed + 2))
     return {
         "home": home,
         "sections": sections,
@@ -267,6 +277,7 @@ def _build_newsroom(*, seed, articles, feed_items, days, report, site_url):
         "articles": made,
         "feed_items": items,
         "users": users,
+        "audience": audience,
     }
 
 

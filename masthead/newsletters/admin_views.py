@@ -130,6 +130,11 @@ def _act(request, issue, action, data):
         sending.unschedule(issue)
         return _("Unscheduled. The issue is a draft again.")
     if action == "send":
+        if not issue.newsletter.audience_count:
+            raise sending.IssueNotReady(
+                _("Nobody has confirmed a subscription to %(name)s yet: nothing was sent.")
+                % {"name": issue.newsletter.name}
+            )
         count = sending.send_now(issue)
         return _("Sending to %(count)s subscribers.") % {"count": count}
     raise ValueError(action)

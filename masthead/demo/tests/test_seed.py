@@ -1,15 +1,18 @@
+import datetime
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from wagtail.models import Locale, Page
+from wagtail.models import Locale, Page, WorkflowState
 
 from masthead.audio.models import Narration
 from masthead.content.models import ArticlePage, AuthorPage, RoundupPage, SectionPage
 from masthead.demo import builder
 from masthead.demo.bulk import bulk_articles
 from masthead.feed.models import FeedItem
-from masthead.members.models import Campaign
-from masthead.newsletters.models import Issue
+from masthead.members.models import Campaign, Gift, Member, Membership, Payment
+from masthead.newsletters import services as newsletter_services
+from masthead.newsletters.models import Issue, Newsletter
 
 pytestmark = pytest.mark.django_db
 
@@ -50,10 +53,27 @@ def test_seed_builds_a_believable_newsroom_deterministically(capsys):
     assert (
         Campaign.objects.get(language="uk").headline == "Допоможіть нам досягти 20\u00a0000 членів"
     )
+    # with an audience, so the Revenue and Editor journeys show lists: readers on the
+    # newsletters, members in each state who paid, a gift on its way, and a story in review
+    daily = Newsletter.objects.get(slug="daily-briefing")
+    assert daily.audience_count == newsletter_services.audience(daily).count() > 20
+    assert Member.objects.filter(is_active=True).count() >= 8
+    assert Member.objects.filter(is_active=False).exists()  # an ended membership, one-time gifts
+    assert set(Membership.objects.values_list("state", flat=True)) >= {
+        "active",
+        "past_due",
+        "cancelling",
+        "ended",
+    }
+    assert Payment.objects.filter(kind="one_time").count() == 3
+    assert Gift.objects.filter(state="paid", deliver_on__gt=datetime.date.today()).exists()
+    (in_review,) = WorkflowState.objects.filter(status="in_progress")
+    assert in_review.requested_by.username == "writer"
+    assert not in_review.content_object.live
     # and the newest articles queued for narration, not all of them
     assert Narration.objects.count() == builder.DEMO_NARRATIONS
     assert "Demo newsroom ready" in capsys.readouterr().out
-    first_headlines = sorted(ArticlePage.objects.filter(**english).values_list("title", flat=True))
+    first_headlines = sorted(ArticlePage.objects.live().filter(**english).values_list("title", flat=True))
     # and the prose is the same on every run (fixed seed)
     import random
 

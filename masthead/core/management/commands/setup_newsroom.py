@@ -12,6 +12,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         settings.VAR_DIR.mkdir(parents=True, exist_ok=True)
+        self.stdout.write("Preparing the database (the first time, this takes a minute)…")
         call_command("migrate", interactive=False, verbosity=0)
         if not builder.newsroom_exists():
             call_command("seed")

@@ -42,7 +42,7 @@ class Command(BaseCommand):
                 days=options["days"],
                 report=progress_bar(sys.stdout),
                 site_url=settings.SITE_URL,
-                narrate=not options["no_narration"],
+                narrate=False,  # queued below, for the worker: not read aloud here and now
             )
         extra = options["articles"] - len(made["articles"])
         if extra > 0:
@@ -56,6 +56,8 @@ class Command(BaseCommand):
                 seed=options["seed"],
                 report=progress_bar(sys.stdout),
             )
+        if not options["no_narration"]:
+            builder.narrate_newest()
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo newsroom ready: {options['articles']} articles, {len(made['authors'])} authors, "
