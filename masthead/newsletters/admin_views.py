@@ -1,6 +1,10 @@
 """Staff pages in the admin: the outbox, sending issues, and importing subscribers."""
 
+import contextlib
+import datetime
+import os
 import secrets
+import time
 
 from django import forms
 from django.conf import settings
@@ -12,6 +16,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from masthead.content.models import ArticlePage
+from masthead.core.backup import private_folder
 
 from . import importing, sending
 from . import outbox as mail_outbox
@@ -198,9 +203,18 @@ class ImportForm(forms.Form):
     upload = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
+UPLOAD_KEPT = datetime.timedelta(days=1)  # a dry run's file waits this long for its import
+
+
 def _upload_dir():
-    path = settings.VAR_DIR / "imports"
-    path.mkdir(parents=True, exist_ok=True)
+    """Where an uploaded list waits between its dry run and its import: readable by its owner
+    only, and emptied of lists whose import never came (a subscriber list must not lie about)."""
+    path = private_folder(settings.VAR_DIR / "imports")
+    stale = time.time() - UPLOAD_KEPT.total_seconds()
+    for kept in path.glob("*.csv"):
+        with contextlib.suppress(FileNotFoundError):  # another request removed it first
+            if kept.stat().st_mtime < stale:
+                kept.unlink()
     return path
 
 
@@ -250,7 +264,9 @@ def _uploaded(form):
     if upload:
         token = secrets.token_hex(16)
         data = upload.read()
-        (_upload_dir() / f"{token}.csv").write_bytes(data)
+        descriptor = os.open(_upload_dir() / f"{token}.csv", os.O_WRONLY | os.O_CREAT, 0o600)
+        with os.fdopen(descriptor, "wb") as kept:
+            kept.write(data)
         return data, token
     token = form.cleaned_data.get("upload") or ""
     path = _upload_dir() / f"{token}.csv"

@@ -1,6 +1,8 @@
 """Importing a subscriber list: consent as in the file, a dry run that changes nothing, no duplicates."""
 
 import io
+import os
+import time
 
 import pytest
 from django.contrib.auth.models import Group
@@ -131,6 +133,40 @@ def test_an_editor_with_newsletter_rights_dry_runs_then_imports_in_the_admin(
     # then
     assert "Imported" in done.content.decode()
     assert Subscription.objects.filter(state="confirmed").count() == 3
+
+
+def test_an_uploaded_list_never_imported_does_not_lie_about(
+    client, newsroom, daily, django_user_model, settings, tmp_path
+):
+    """A dry run keeps the file for the import that follows, readable by its owner only; a list
+    whose import never came is gone a day later, and an imported one at once."""
+    settings.VAR_DIR = tmp_path
+    admin = django_user_model.objects.create_user("ad", "ad@masthead.example", "pw-long-enough-1")
+    admin.groups.add(Group.objects.get(name="Admin"))
+    client.force_login(admin)
+    form = {"newsletter": daily.pk, "default_status": "subscribed", "action": "dry_run"}
+
+    def dry_run():
+        upload = io.BytesIO(MAILCHIMP.encode())
+        upload.name = "export.csv"
+        html = client.post("/admin/newsletters/subscribers/import/", {**form, "csv_file": upload})
+        return html.content.decode().split('name="upload" value="')[1].split('"')[0]
+
+    # given a list previewed two days ago and never imported
+    forgotten = tmp_path / "imports" / f"{dry_run()}.csv"
+    assert forgotten.stat().st_mode & 0o077 == 0
+    assert (tmp_path / "imports").stat().st_mode & 0o077 == 0
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(forgotten, (two_days_ago, two_days_ago))
+    # when another list is previewed, then imported
+    token = dry_run()
+    # then the forgotten one is gone, and the new one too once imported
+    assert not forgotten.exists()
+    assert (tmp_path / "imports" / f"{token}.csv").exists()
+    client.post(
+        "/admin/newsletters/subscribers/import/", {**form, "action": "import", "upload": token}
+    )
+    assert list((tmp_path / "imports").iterdir()) == []
 
 
 # Shaped like Substack's subscriber export; the people are invented.
