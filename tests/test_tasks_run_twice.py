@@ -69,7 +69,7 @@ def test_a_confirmation_killed_before_its_e_mail_is_sent_by_the_next_run(monkeyp
     assert newsletter_tasks.send_confirmation.call(subscriber.pk) is True
     # then the reader has their confirmation, and a third run sends no other
     (message,) = django_mail.outbox
-    assert message.subject == "Confirm your subscription to The Daily Briefing"
+    assert message.subject == "Confirm your subscription to The Daily Briefing from Masthead"
     assert newsletter_tasks.send_confirmation.call(subscriber.pk) is False
     assert len(django_mail.outbox) == 1
 
@@ -109,7 +109,9 @@ def test_a_preference_link_killed_mid_send_is_sent_by_the_next_run(monkeypatch):
     # when it runs again, then the link goes out, and only once in RESEND_AFTER
     assert data_requests.send_link(subscriber, data_requests.PREFERENCES) is True
     assert data_requests.send_link(subscriber, data_requests.PREFERENCES) is False
-    assert [m.subject for m in django_mail.outbox] == ["Your link to choose your newsletters"]
+    assert [m.subject for m in django_mail.outbox] == [
+        "Your link to choose your newsletters from Masthead"
+    ]
 
 
 def test_a_data_link_killed_either_side_of_sending(monkeypatch, mail_files):
@@ -123,7 +125,9 @@ def test_a_data_link_killed_either_side_of_sending(monkeypatch, mail_files):
     # killed after sending, before recording: the next run finds it in the outbox
     Confirmation.objects.filter(purpose="export").update(sent_at=None)
     assert data_requests.send_link(subscriber, "export") is False
-    assert [m["Subject"] for m in mail_files()] == ["Your link to download your newsletter data"]
+    assert [m["Subject"] for m in mail_files()] == [
+        "Your link to download your newsletter data from Masthead"
+    ]
 
 
 def paid():

@@ -76,9 +76,9 @@ def test_newsletter_confirmation_and_requested_links(client, newsroom, written):
     # then each e-mail carries the headers, and answers reach the newsletter's desk
     sent = written()
     assert [m["Subject"] for m in sent] == [
-        "Confirm your subscription to The Daily Briefing",
-        "Your link to choose your newsletters",
-        "Your link to download your newsletter data",
+        "Confirm your subscription to The Daily Briefing from Masthead",
+        "Your link to choose your newsletters from Masthead",
+        "Your link to download your newsletter data from Masthead",
     ]
     for message in sent:
         assert message["To"] == "reader@example.org"
@@ -178,3 +178,58 @@ def test_mail_wagtail_writes_is_dated_and_ours_too(client, newsroom, written, dj
     (message,) = written()
     assert message["To"] == "editor@masthead.example"
     assert_dated_and_ours(message)
+
+
+def test_every_reader_e_mail_comes_from_the_newsroom_by_name(client, newsroom, written, settings):
+    """Sign-in links, receipts, gifts and a reader's requested links say who sends them: the
+    newsroom's name (Settings → Newsroom), quoted as RFC 5322 wants even with a comma and quotes,
+    in From, in the subject, and at the top of the HTML, which fits a phone's screen."""
+    # given a bare sender address and a newsroom whose name needs quoting
+    from masthead.core.models import NewsroomSettings
+    from masthead.newsletters import data_requests
+
+    settings.DEFAULT_FROM_EMAIL = "newsroom@masthead.example"
+    name = 'Kyiv "Independent", News'
+    NewsroomSettings.objects.update(name=name)
+    member = Member.objects.create(email="olena@example.org")
+    # when a member asks for a sign-in link, pays and is given a gift, and a reader who is on no
+    # newsletter (so no newsletter's sender to borrow) asks for a preference link
+    client.post("/members/sign-in/", {"email": "olena@example.org"})
+    payment = Payment.objects.create(
+        member=member,
+        kind="one_time",
+        stripe_payment_intent_id="pi_sender",
+        amount=2500,
+        currency="eur",
+    )
+    members.send_receipt(payment)
+    Gift.objects.create(
+        buyer_email="buyer@example.org",
+        buyer_name="Taras",
+        recipient_email="friend@example.org",
+        months=3,
+        deliver_on=timezone.localdate() - datetime.timedelta(days=1),
+        amount=2500,
+        currency="eur",
+        state=Gift.State.PAID,
+    )
+    members.deliver_due_gifts()
+    reader = newsletters.find_or_add_subscriber("reader@example.org")
+    assert data_requests.send_preferences_link(reader)
+    # then each, read back from the bytes written, comes from the newsroom by its name
+    sent = written()
+    assert [m["Subject"] for m in sent] == [
+        f"Your sign-in link to {name}",
+        f"Thank you: your receipt from {name}",
+        f"Taras gave you a membership to {name}",
+        f"Your link to choose your newsletters from {name}",
+    ]
+    for message in sent:
+        (sender,) = message["From"].addresses
+        assert (sender.display_name, sender.addr_spec) == (name, "newsroom@masthead.example")
+        # quoted and escaped on the wire, not a bare comma splitting it into two addresses
+        raw_from = re.search(r"^From: (.*)$", message.as_string(), flags=re.M).group(1)
+        assert raw_from == '"Kyiv \\"Independent\\", News" <newsroom@masthead.example>'
+        html = message.get_body(("html",)).get_content()
+        assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+        assert "Kyiv &quot;Independent&quot;, News</p>" in html

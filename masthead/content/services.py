@@ -195,6 +195,15 @@ def can_start_roundup(user):
     return bool(index and index.permissions_for_user(user).can_add_subpage())
 
 
+def todays_roundup(today=None, index=None):
+    """Today's roundup (a draft or live), the one start_todays_roundup() makes; None if not yet."""
+    index = index or RoundupIndexPage.objects.first()
+    if index is None:
+        return None
+    today = today or timezone.localdate()
+    return RoundupPage.objects.child_of(index).filter(date=today).first()
+
+
 @transaction.atomic
 def start_todays_roundup(user=None, today=None):
     """Create today's roundup as a draft, pre-filled from today's feed items and articles.
@@ -205,7 +214,7 @@ def start_todays_roundup(user=None, today=None):
     index = RoundupIndexPage.objects.first()
     if index is None:
         raise LookupError("There is no roundup index page to put the roundup under.")
-    existing = RoundupPage.objects.child_of(index).filter(date=today).first()
+    existing = todays_roundup(today, index=index)
     if existing:
         return existing, False
 

@@ -6,10 +6,12 @@ formula (`=HYPERLINK(...)`) would run in the editor's spreadsheet program; it is
 
 from wagtail.snippets.views.snippets import IndexView
 
+from .admin_bulk import PermittedBulkActionsMixin
+
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
-class SafeExportIndexView(IndexView):
+class SafeExportIndexView(PermittedBulkActionsMixin, IndexView):
     def preprocess_field_value(self, field, value, export_format):
         value = super().preprocess_field_value(field, value, export_format)
         if isinstance(value, str) and value.startswith(FORMULA_STARTS):

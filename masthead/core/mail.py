@@ -7,6 +7,8 @@ What each gets, and why (receivers' spam filters and RFC 5322/3834 read these):
   `-0000` means "time zone unknown", which filters count against us.
 - `Message-ID` at the site's own domain (from SITE_URL), not the machine's name (`localhost` in a
   container), so it is unique and traceable to us.
+- `From` with the newsroom's name (or the newsletter's sender name), built by `named_address()` only:
+  `email.utils.formataddr` quotes a name with a comma or a quote and encodes one in Cyrillic.
 - `Reply-To`: a reader who answers reaches the newsroom (the newsletter's desk, or REPLY_TO_EMAIL).
 - `Auto-Submitted: auto-generated` (RFC 3834): a machine wrote it, so autoresponders stay quiet;
   `X-Auto-Response-Suppress` asks Exchange's out-of-office replies for the same.
@@ -14,17 +16,39 @@ What each gets, and why (receivers' spam filters and RFC 5322/3834 read these):
 
 import uuid
 from datetime import UTC, datetime
-from email.utils import format_datetime, make_msgid
+from email.utils import format_datetime, formataddr, make_msgid, parseaddr
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
+from wagtail.models import Site
+
+from .models import NewsroomSettings
 
 
 def site_domain():
     """The domain of the public site, for Message-IDs."""
     return urlsplit(settings.SITE_URL).hostname or "localhost"
+
+
+def newsroom_name():
+    """The newsroom's name as readers see it on the site (Settings → Newsroom)."""
+    site = Site.objects.filter(is_default_site=True).first()
+    return NewsroomSettings.for_site(site).name if site else settings.WAGTAIL_SITE_NAME
+
+
+def named_address(name, address):
+    """A From address with a display name, as RFC 5322 wants it written: a name with a comma or a
+    quote is quoted, one in Cyrillic encoded, and a line break in it becomes a space."""
+    return formataddr((" ".join(str(name).split()), address))
+
+
+def newsroom_sender():
+    """Who the newsroom's own e-mails come from: DEFAULT_FROM_EMAIL under the newsroom's name
+    (a name written into DEFAULT_FROM_EMAIL itself wins)."""
+    name, address = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    return named_address(name or newsroom_name(), address or settings.DEFAULT_FROM_EMAIL)
 
 
 def date_header(moment=None):
@@ -101,11 +125,14 @@ def stamp(message, *, reply_to=None, message_id=None):
 
 
 def build(template, *, to, subject, context, from_email=None, reply_to=None, message_id=None):
-    """Render `<template>.txt` and `<template>.html` into one stamped message to one address."""
+    """Render `<template>.txt` and `<template>.html` into one stamped message to one address.
+
+    The templates also get `newsroom_name`, for the top of the e-mail (templates/email_base.html)."""
+    context = {"newsroom_name": newsroom_name(), **context}
     message = EmailMultiAlternatives(
         subject=subject,
         body=render_to_string(f"{template}.txt", context),
-        from_email=from_email or settings.DEFAULT_FROM_EMAIL,
+        from_email=from_email or newsroom_sender(),
         to=[to],
     )
     message.attach_alternative(render_to_string(f"{template}.html", context), "text/html")

@@ -176,7 +176,9 @@ def _gifts(people, now, currency):
 def _story_in_review(rng):
     """A draft by the demo writer, submitted to the review workflow: the editor's first task."""
     writer = get_user_model().objects.filter(username="writer").first()
-    news = ArticleIndexPage.objects.filter(locale__language_code=editions.default_language()).first()
+    news = ArticleIndexPage.objects.filter(
+        locale__language_code=editions.default_language()
+    ).first()
     if writer is None or news is None:
         return 0
     existing = news.get_children().specific().live().first()

@@ -309,7 +309,9 @@ def _build_ukrainian_edition(
     writer = UkrainianWriter(rng)
     uk = Locale.objects.get(language_code="uk")
     uk_home = EditionHomePageFactory(
-        title="Masthead",
+        # Named apart from the English home in the admin's page tree; readers see the newsroom's name.
+        title="Masthead (українською)",
+        seo_title="Masthead",
         slug="home-uk",
         locale=uk,
         translation_key=home.translation_key,

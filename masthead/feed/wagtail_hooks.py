@@ -1,11 +1,29 @@
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
+from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.ui.tables import LocaleColumn
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
 from masthead.core.admin_columns import YesNoColumn
 
 from .models import FeedItem
+
+EDITION = capfirst(_("edition"))  # a lazy "Edition": the word the campaigns and newsletters use
+
+
+class FeedItemFilterSet(WagtailFilterSet):
+    """Breaking, pinned, and the edition (Wagtail's locale filter, named as the newsroom says)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if "locale" in self.filters:  # absent with a single edition
+            self.filters["locale"].label = EDITION
+
+    class Meta:
+        model = FeedItem
+        fields = ["is_breaking", "is_pinned"]
 
 
 class FeedItemViewSet(SnippetViewSet):
@@ -22,8 +40,11 @@ class FeedItemViewSet(SnippetViewSet):
         YesNoColumn.of(FeedItem, "is_breaking"),
         YesNoColumn.of(FeedItem, "is_pinned"),
         "article",
+        # Each edition has its own feed; "Add" posts into the edition the list shows (or the
+        # one chosen with "Switch locales" on the form), as Wagtail does for translatable snippets.
+        LocaleColumn(label=EDITION),
     ]
-    list_filter = ["is_breaking", "is_pinned"]
+    filterset_class = FeedItemFilterSet
     ordering = ["-published_at"]
     search_fields = ["text"]
 

@@ -350,9 +350,20 @@ class Campaign(models.Model):
 
     name = models.CharField(_("name"), max_length=100, help_text=_("For the newsroom only."))
     headline = models.CharField(
-        _("headline"), max_length=140, help_text=_('e.g. "Help us reach 20,000 members".')
+        _("headline"),
+        max_length=140,
+        help_text=_(
+            'e.g. "Help us reach {goal} members". {goal} shows the target and {raised} the count '
+            "so far, written as the edition’s readers write numbers (as money for a money goal), "
+            "so the headline stays right when the target changes."
+        ),
     )
-    message = models.TextField(_("message"), max_length=600, blank=True)
+    message = models.TextField(
+        _("message"),
+        max_length=600,
+        blank=True,
+        help_text=_("{goal} and {raised} work here too, as in the headline."),
+    )
     language = language_field(
         _("edition"), help_text=_("Each edition runs its own drive, in its own language.")
     )

@@ -651,7 +651,8 @@ def _deliver_gift(gift_id):
         _send(
             "members/email/gift",
             gift.recipient_email,
-            _("%(name)s gave you a membership") % {"name": giver},
+            _("%(name)s gave you a membership to %(newsroom)s")
+            % {"name": giver, "newsroom": mail.newsroom_name()},
             {"gift": gift, "redeem_url": absolute_url("members:redeem_gift", key)},
         )
     return 1
@@ -853,7 +854,7 @@ def send_sign_in_link(email, language, request_id):
         _send(
             "members/email/sign_in",
             member.email,
-            _("Your sign-in link"),
+            _("Your sign-in link to %(newsroom)s") % {"newsroom": mail.newsroom_name()},
             {
                 "member": member,
                 "sign_in_url": absolute_url("members:sign_in_link", key),
@@ -1014,7 +1015,12 @@ def send_receipt(payment):
         _send(
             "members/email/receipt",
             member.email,
-            _("Thank you: your receipt") if not first_membership else _("Welcome, member"),
+            (
+                _("Welcome, member of %(newsroom)s")
+                if first_membership
+                else _("Thank you: your receipt from %(newsroom)s")
+            )
+            % {"newsroom": mail.newsroom_name()},
             {
                 "member": member,
                 "payment": payment,

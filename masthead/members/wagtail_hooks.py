@@ -1,27 +1,53 @@
+from django.utils.formats import number_format
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel, ObjectList
 from wagtail.admin.ui.components import Component
+from wagtail.admin.ui.tables import Column
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from masthead.core.admin_bulk import PermittedBulkActionsIndexView
 from masthead.core.admin_columns import YesNoColumn
 from masthead.core.admin_export import SafeExportIndexView
 
 from . import services
 from .forms import GiftAdminForm, MemberAdminForm
 from .models import Campaign, Gift, Member, Payment
+from .money import format_money
+
+
+class ProgressColumn(Column):
+    """How far a drive has come toward its goal, counted as readers see it in the banner."""
+
+    def get_value(self, instance):
+        progress = services.progress(instance)
+        if progress["kind"] == Campaign.Goal.AMOUNT:
+            # The same words as the reader's banner (templates/members/campaign.html).
+            said = gettext("%(current)s raised of %(goal)s") % {
+                "current": format_money(progress["current_minor"], progress["currency"]),
+                "goal": format_money(progress["goal_minor"], progress["currency"]),
+            }
+        else:
+            said = gettext("%(current)s of %(goal)s members") % {
+                "current": number_format(progress["current"], force_grouping=True),
+                "goal": number_format(progress["goal"], force_grouping=True),
+            }
+        return f"{said} ({progress['percent']}%)"
 
 
 class CampaignViewSet(SnippetViewSet):
     model = Campaign
     icon = "pick"
+    index_view_class = PermittedBulkActionsIndexView  # editors see the drive, may not delete it
     list_display = [
         "name",
         "language",
         "headline",
         "goal_kind",
         "goal",
+        ProgressColumn("progress", label=_("Progress")),
         "starts_at",
         "ends_at",
         YesNoColumn.of(Campaign, "live"),
@@ -74,6 +100,7 @@ class PaymentViewSet(SnippetViewSet):
 class GiftViewSet(SnippetViewSet):
     model = Gift
     icon = "pick"
+    index_view_class = PermittedBulkActionsIndexView  # revenue corrects gifts, never deletes them
     list_display = ["recipient_email", "months", "deliver_on", "state", "buyer_email"]
     list_filter = ["state", "months"]
     search_fields = ["recipient_email", "buyer_email"]

@@ -35,8 +35,8 @@ def _sender(subscriber):
         return {}
     newsletter = subscription.newsletter
     return {
-        "from_email": f"{newsletter.sender_name} <{newsletter.sender_email}>",
-        "reply_to": newsletter.reply_to or newsletter.sender_email,
+        "from_email": newsletter.from_address,
+        "reply_to": newsletter.reply_address,
     }
 
 
@@ -83,7 +83,8 @@ def send_preferences_link(subscriber):
             mail.send(
                 "newsletters/email/link",
                 to=subscriber.email,
-                subject=_("Your link to choose your newsletters"),
+                subject=_("Your link to choose your newsletters from %(newsroom)s")
+                % {"newsroom": mail.newsroom_name()},
                 context=context,
                 **_sender(subscriber),
             )
@@ -115,15 +116,19 @@ def send_data_link(subscriber, purpose):
         "url": settings.SITE_URL + reverse("newsletters:data_link", args=[key]),
         "lifetime_hours": int(DATA_LINK_LIFETIME.total_seconds() // 3600),
     }
-    subjects = {
-        Confirmation.Purpose.EXPORT: _("Your link to download your newsletter data"),
-        Confirmation.Purpose.ERASE: _("Your link to delete your address from our newsletters"),
-    }
     with translation.override(subscriber.language):
+        subjects = {
+            Confirmation.Purpose.EXPORT: _(
+                "Your link to download your newsletter data from %(newsroom)s"
+            ),
+            Confirmation.Purpose.ERASE: _(
+                "Your link to delete your address from the newsletters of %(newsroom)s"
+            ),
+        }
         mail.send(
             "newsletters/email/link",
             to=subscriber.email,
-            subject=subjects[purpose],
+            subject=subjects[purpose] % {"newsroom": mail.newsroom_name()},
             context=context,
             message_id=link.message_id,
             **_sender(subscriber),

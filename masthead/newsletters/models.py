@@ -74,6 +74,16 @@ class Newsletter(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def from_address(self):
+        """The From of every e-mail about this newsletter: its sender name and address."""
+        return mail.named_address(self.sender_name, self.sender_email)
+
+    @property
+    def reply_address(self):
+        """Where readers' answers to this newsletter's e-mails go: its reply-to, else its sender."""
+        return self.reply_to or self.sender_email
+
 
 class Subscriber(models.Model):
     """One e-mail address. It exists once, whatever it signs up for and however often."""

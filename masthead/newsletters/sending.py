@@ -144,10 +144,9 @@ def _send_test(issue, address):
         unsubscribe_url=newsletters_page,
     )
     message.subject = _("[Test] %(subject)s") % {"subject": issue.subject}
-    # Sent because an editor asked: a transactional message, stamped as every one is.
-    transactional.stamp(
-        message, reply_to=issue.newsletter.reply_to or issue.newsletter.sender_email
-    )
+    # Sent because an editor asked: a transactional message, stamped as every one is (its
+    # Reply-To is the issue's own, as the real send's).
+    transactional.stamp(message)
     message.send()
 
 
@@ -577,7 +576,9 @@ def message_id(issue, subscriber_id):
 def _build_message(issue, *, to, html, text, message_id, unsubscribe_url):
     newsletter = issue.newsletter
     domain = newsletter.sender_email.rpartition("@")[2] or "localhost"
-    mailto = setting("NEWSLETTER_UNSUBSCRIBE_MAILTO", "") or newsletter.reply_to
+    # Only a mailbox the operator names, one someone acts on: the newsletter's reply-to is a desk
+    # that reads answers, and nothing here unsubscribes whoever writes "unsubscribe" to it.
+    mailto = setting("NEWSLETTER_UNSUBSCRIBE_MAILTO", "")
     unsubscribe = f"<{unsubscribe_url}>"
     if mailto:
         unsubscribe += f",<mailto:{mailto}?subject=unsubscribe>"
@@ -594,9 +595,9 @@ def _build_message(issue, *, to, html, text, message_id, unsubscribe_url):
     message = IssueMessage(
         subject=issue.subject,
         body=text,
-        from_email=f"{_header_phrase(newsletter.sender_name)} <{newsletter.sender_email}>",
+        from_email=newsletter.from_address,
         to=[to],
-        reply_to=[newsletter.reply_to] if newsletter.reply_to else None,
+        reply_to=[newsletter.reply_address],
         headers=headers,
     )
     message.attach_alternative(html, "text/html")
@@ -613,7 +614,7 @@ def _boundary(issue):
 
 
 def _header_phrase(text):
-    """Quote a display name for a header; editors' names may hold commas, quotes or line breaks."""
+    """Quote a newsletter's name for List-Id; editors' names may hold commas, quotes or line breaks."""
     clean = " ".join(str(text).split()).replace("\\", "").replace('"', "'")
     return f'"{clean}"'
 

@@ -274,11 +274,11 @@ def _send_confirmation(subscriber, pending, key, message_id=None):
     mail.send(
         "newsletters/email/confirm",
         to=subscriber.email,
-        subject=_("Confirm your subscription to %(names)s")
-        % {"names": ", ".join(n.name for n in pending)},
+        subject=_("Confirm your subscription to %(names)s from %(newsroom)s")
+        % {"names": ", ".join(n.name for n in pending), "newsroom": mail.newsroom_name()},
         context=context,
-        from_email=f"{sender.sender_name} <{sender.sender_email}>",
-        reply_to=sender.reply_to or sender.sender_email,
+        from_email=sender.from_address,
+        reply_to=sender.reply_address,
         message_id=message_id,
     )
 

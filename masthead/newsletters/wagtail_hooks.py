@@ -1,16 +1,25 @@
 from django.shortcuts import redirect
 from django.urls import path, reverse, reverse_lazy
 from django.utils.functional import cached_property
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
+from wagtail.admin.ui.tables import Column
 from wagtail.admin.widgets.button import Button, HeaderButton, ListingButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
-from wagtail.snippets.views.snippets import EditView, SnippetViewSet, SnippetViewSetGroup
+from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
+from wagtail.snippets.views.snippets import (
+    EditView,
+    InspectView,
+    SnippetViewSet,
+    SnippetViewSetGroup,
+)
 
 from masthead.content.models import ArticlePage
+from masthead.core.admin_bulk import PermittedBulkActionsIndexView
 from masthead.core.admin_columns import YesNoColumn
 from masthead.core.admin_export import SafeExportIndexView
 
@@ -18,9 +27,41 @@ from . import admin_views, outbox
 from .models import Issue, Newsletter, Subscription
 
 
+def edition_column():
+    """The newsletter's edition ("English", "Українська"), as its own form names the field."""
+    return Column(
+        "language",
+        label=capfirst(Newsletter._meta.get_field("language").verbose_name),
+        accessor="get_language_display",
+    )
+
+
+class EditionShownMixin:
+    """The chooser's rows name each newsletter's edition: two editions may each have a "Daily"."""
+
+    @property
+    def columns(self):
+        return [*super().columns, edition_column()]
+
+
+class NewsletterChooseView(EditionShownMixin, ChooseView):
+    pass
+
+
+class NewsletterChooseResultsView(EditionShownMixin, ChooseResultsView):
+    pass
+
+
+class NewsletterChooserViewSet(SnippetChooserViewSet):
+    choose_view_class = NewsletterChooseView
+    choose_results_view_class = NewsletterChooseResultsView
+
+
 class NewsletterViewSet(SnippetViewSet):
     model = Newsletter
     icon = "mail"
+    chooser_viewset_class = NewsletterChooserViewSet
+    index_view_class = PermittedBulkActionsIndexView  # editors and revenue only look
     list_display = [
         "name",
         "language",
@@ -48,10 +89,26 @@ class ConsentRecordPolicy(ModelPermissionPolicy):
 register_permission_policy(Subscription, ConsentRecordPolicy(Subscription))
 
 
+# One name for the list, in the menu, its title and the breadcrumbs: "Subscribers", as the rest of
+# the admin says (Import subscribers, the export's file name, the Revenue role). Each row is one
+# subscription, so the model keeps its own name.
+SUBSCRIBERS = _("Subscribers")
+
+
+class SubscriptionInspectView(InspectView):
+    def get_breadcrumbs_items(self):
+        index_url = reverse(self.index_url_name) if self.index_url_name else None
+        return [
+            {**item, "label": SUBSCRIBERS} if index_url and item.get("url") == index_url else item
+            for item in super().get_breadcrumbs_items()
+        ]
+
+
 class SubscriptionViewSet(SnippetViewSet):
     model = Subscription
     icon = "group"
-    menu_label = _("Subscribers")
+    menu_label = SUBSCRIBERS
+    inspect_view_class = SubscriptionInspectView
     list_display = ["subscriber", "newsletter", "state", "created_at", "confirmed_at"]
     list_filter = ["newsletter", "state"]
     search_fields = ["subscriber__email"]
@@ -72,6 +129,9 @@ class SubscriptionViewSet(SnippetViewSet):
         "unsubscribed_at",
     ]
     export_filename = "subscribers"
+
+    def get_index_view_kwargs(self, **kwargs):
+        return super().get_index_view_kwargs(page_title=SUBSCRIBERS, **kwargs)
 
 
 class IssueEditView(EditView):

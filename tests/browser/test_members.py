@@ -12,6 +12,9 @@ from masthead.members import services
 from masthead.members.models import Campaign, Gift, Member, Membership
 from masthead.members.tests.conftest import WEBHOOK_SECRET
 from masthead.members.tests.stripe_standin import signed
+from masthead.newsletters import links
+from masthead.newsletters import services as newsletter_services
+from masthead.newsletters.tests.factories import NewsletterFactory
 from tests.browser.helpers import assert_accessible, nu_html_errors, sign_in_as, sign_in_to_admin
 
 pytestmark = [
@@ -160,7 +163,7 @@ def test_a_reader_joins_through_checkout_and_becomes_a_member(
     assert set(deliver(live_server, stripe_world.sent)) == {200}
     member = Member.objects.get(email="petro@example.org")
     assert member.is_active and member.memberships.get().amount == 1000
-    assert [m.subject for m in mailoutbox] == ["Welcome, member"]
+    assert [m.subject for m in mailoutbox] == ["Welcome, member of Masthead"]
     assert "€10" in mailoutbox[0].body
     # and the appeals step back for her
     page.goto(live_server.url + "/")
@@ -226,6 +229,44 @@ def test_a_member_is_told_when_billing_cannot_open_and_deletes_her_account(
     expect(page.get_by_role("heading", name="Your account is deleted")).to_be_visible()
     assert not Member.objects.filter(email="olena@example.org").exists()
     assert ("DELETE", "/v1/customers/cus_olena") in [(r[0], r[1]) for r in stripe_world.requests]
+
+
+def test_every_checkbox_and_radio_button_is_a_big_enough_target_on_a_phone(
+    live_server, chromium, drive, mailoutbox
+):
+    """WCAG 2.2's target size: each box a reader ticks is at least 24 × 24 CSS px on a 390 px
+    phone, however long the label beside it (the delete-account box was 8 px wide)."""
+    # given a member who gets a newsletter, on a 390 px wide phone
+    daily = NewsletterFactory(name="The Daily Briefing", subscribe_by_default=True)
+    NewsletterFactory(name="From the Front")
+    subscriber = newsletter_services.subscribe("olena@example.org", [daily])
+    context = chromium.new_context(viewport={"width": 390, "height": 800})
+    page = context.new_page()
+    sign_in_as_member(page, live_server, mailoutbox, "olena@example.org")
+    expect(page.get_by_text("Signed in as olena@example.org")).to_be_visible()
+    pages = [
+        "/members/account/",
+        "/members/join/",
+        "/members/gift/",
+        "/newsletters/",
+        f"/newsletters/preferences/{links.preferences_token(subscriber)}/",
+    ]
+    for path in pages:
+        # when she opens each page with boxes to tick
+        page.goto(live_server.url + path)
+        boxes = page.locator('input[type="checkbox"]:visible, input[type="radio"]:visible')
+        assert boxes.count() > 0, path
+        # then every one of them measures at least 24 × 24
+        for n in range(boxes.count()):
+            box = boxes.nth(n).bounding_box()
+            assert box["width"] >= 24 and box["height"] >= 24, (path, n, box)
+    # the box that was 8 px wide among them, by its label
+    page.goto(live_server.url + "/members/account/")
+    delete = page.get_by_label("I understand: my membership ends now and my account is erased")
+    box = delete.bounding_box()
+    assert box["width"] >= 24 and box["height"] >= 24, box
+    assert_accessible(page, "account page on a phone")
+    context.close()
 
 
 def test_an_editor_adds_a_member_by_hand_and_the_site_and_her_account_agree(

@@ -121,7 +121,7 @@ def test_a_reader_signs_up_confirms_chooses_unsubscribes_and_comes_back(
     page.get_by_role("button", name="Subscribe again").click()
     expect(page.get_by_role("heading", name="Check your inbox")).to_be_visible()
     assert len(mailoutbox) == sent + 1
-    assert mailoutbox[-1].subject == "Confirm your subscription to The Daily Briefing"
+    assert mailoutbox[-1].subject == "Confirm your subscription to The Daily Briefing from Masthead"
     assert states()["The Daily Briefing"] == "pending"
     pages.valid()
 
@@ -190,7 +190,7 @@ def test_an_old_preference_link_offers_a_fresh_one_in_the_readers_edition(
     page.get_by_role("button", name="Надіслати мені нове посилання").click()
     expect(page.get_by_role("heading", name="Перевірте пошту")).to_be_visible()
     (message,) = mailoutbox
-    assert message.subject == "Ваше посилання, щоб обрати розсилки"
+    assert message.subject == "Ваше посилання, щоб обрати розсилки Masthead"
     page.goto(live_server.url + link_in(message, "preferences"))
     expect(page.get_by_role("heading", name="Ваші розсилки")).to_be_visible()
     # and a mistyped address on the sign-up page is explained in Ukrainian

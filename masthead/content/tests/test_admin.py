@@ -1,6 +1,7 @@
 """The newsroom's workflow in the Wagtail admin: validation, review, scheduling and roundups."""
 
 import datetime
+import html
 import re
 
 import pytest
@@ -198,6 +199,91 @@ def test_dashboard_offers_todays_roundup_to_editors_in_a_form_that_passes_csrf(
     # then today's roundup is drafted, not refused
     assert response.status_code == 302
     assert RoundupPage.objects.filter(date=timezone.localdate()).exists()
+
+
+def test_dashboard_continues_todays_roundup_once_it_exists(newsroom, django_user_model):
+    # given an editor who has started today's roundup from the dashboard
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    html = client.get(reverse("wagtailadmin_home")).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    client.post(reverse("masthead_start_todays_roundup"), {"csrfmiddlewaretoken": token})
+    roundup = RoundupPage.objects.get(date=timezone.localdate())
+    # when the dashboard is opened again
+    page = client.get(reverse("wagtailadmin_home")).content.decode()
+    start = page.index('id="todays-roundup-heading"')
+    panel = page[start : page.index("</section>", start)]
+    # then it offers to continue that roundup, linking to its editor, and no longer to start one
+    edit = reverse("wagtailadmin_pages:edit", args=(roundup.pk,))
+    assert re.search(rf'<a class="button" href="{edit}">Continue today’s roundup</a>', panel)
+    assert "Start today’s roundup" not in panel
+    assert reverse("masthead_start_todays_roundup") not in panel
+    assert client.get(edit).status_code == 200
+
+
+def _submitted_by_a_writer(client, newsroom, django_user_model):
+    client.force_login(staff(django_user_model, "wr", "Writer"))
+    client.post(add_url(newsroom), article_form(newsroom))
+    draft = ArticlePage.objects.get(slug="bridge-reopens")
+    edit = reverse("wagtailadmin_pages:edit", args=(draft.pk,))
+    client.post(edit, article_form(newsroom, **{"action-submit": "submit"}))
+    return draft, edit
+
+
+def _messages(response):
+    """The admin's messages on the page, as the editor reads them."""
+    return [
+        html.unescape(" ".join(re.sub(r"<[^>]+>", " ", str(m.message)).split()))
+        for m in response.context["messages"]
+    ]
+
+
+def test_approve_and_publish_tells_the_editor_it_was_published(client, newsroom, django_user_model):
+    # given an article a writer submitted for review
+    draft, edit = _submitted_by_a_writer(client, newsroom, django_user_model)
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    form = client.get(edit).content.decode()
+    assert "Approve and Publish" in form or "Approve and publish" in form, "the action editors use"
+    # when the editor chooses "Approve and publish" in the editor's footer
+    response = client.post(
+        edit,
+        article_form(
+            newsroom,
+            **{"action-workflow-action": "true", "workflow-action-name": "approve"},
+        ),
+        follow=True,
+    )
+    # then the page is live and the editor is told so, not that it was merely updated
+    draft.refresh_from_db()
+    assert draft.live
+    said = _messages(response)
+    assert "Page 'Bridge reopens in Kostel' has been published. View live Edit" in said, said
+    assert not [message for message in said if "has been updated" in message], said
+
+
+def test_an_approval_that_does_not_publish_still_says_updated(client, newsroom, django_user_model):
+    # given a submitted article, and an editor who asks for changes instead
+    draft, edit = _submitted_by_a_writer(client, newsroom, django_user_model)
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    # when
+    response = client.post(
+        edit,
+        article_form(
+            newsroom,
+            **{
+                "action-workflow-action": "true",
+                "workflow-action-name": "reject",
+                "workflow-action-extra-data": '{"comment": "Needs a source."}',
+            },
+        ),
+        follow=True,
+    )
+    # then nothing was published and Wagtail's own message stands
+    draft.refresh_from_db()
+    assert not draft.live
+    said = _messages(response)
+    assert "Page 'Bridge reopens in Kostel' has been updated." in said, said
+    assert not [message for message in said if "published" in message], said
 
 
 def test_every_page_with_a_title_field_fills_its_slug_from_it():

@@ -230,3 +230,31 @@ def test_embed_that_cannot_be_fetched_falls_back_to_a_titled_link(client, newsro
         '<a href="https://video.example.org/watch/42">Video of the bridge reopening</a>'
         in response.content.decode()
     )
+
+
+@pytest.mark.parametrize(
+    ("minutes", "in_ukrainian"),
+    [
+        (1, "1 хвилина читання"),
+        (2, "2 хвилини читання"),
+        (3, "3 хвилини читання"),
+        (5, "5 хвилин читання"),
+        (11, "11 хвилин читання"),
+        (21, "21 хвилина читання"),
+        (22, "22 хвилини читання"),
+    ],
+)
+def test_the_ukrainian_reading_time_takes_the_plural_its_number_needs(
+    client, newsroom, ukrainian, minutes, in_ukrainian
+):
+    """1 хвилина, 2-4 хвилини, 5-20 хвилин, 21 хвилина: never one form for every number."""
+    # given an article of this many minutes' reading, and its Ukrainian translation
+    article = newsroom.article(slug="long-read", body=paragraph_body([words(230 * minutes)]))
+    translated = ukrainian.translate(article, title="Довге читання", slug="dovhe-chytannia")
+    assert translated.reading_minutes == minutes
+    # when readers open each
+    english = client.get(article.url).content.decode()
+    html = client.get(translated.url).content.decode()
+    # then each says it in its own language's plural
+    assert f"· {in_ukrainian}</span>" in html
+    assert f"· {minutes} min read</span>" in english

@@ -73,7 +73,9 @@ def test_seed_builds_a_believable_newsroom_deterministically(capsys):
     # and the newest articles queued for narration, not all of them
     assert Narration.objects.count() == builder.DEMO_NARRATIONS
     assert "Demo newsroom ready" in capsys.readouterr().out
-    first_headlines = sorted(ArticlePage.objects.live().filter(**english).values_list("title", flat=True))
+    first_headlines = sorted(
+        ArticlePage.objects.live().filter(**english).values_list("title", flat=True)
+    )
     # and the prose is the same on every run (fixed seed)
     import random
 

@@ -1,4 +1,5 @@
 from django import template
+from django.template.defaultfilters import floatformat
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -14,6 +15,23 @@ register = template.Library()
 def money(minor, currency):
     """An amount in minor units as readers of the active language write it: {{ 500|money:"EUR" }}."""
     return format_money(minor, currency)
+
+
+@register.filter
+def drive_text(text, progress):
+    """An editor's drive text with {goal} and {raised} filled in, written as the count beside it:
+    "Help us reach {goal} members" -> "Help us reach 25,000 members" ("25 000" in Ukrainian).
+
+    Only these two tokens, replaced as they are (not str.format: other braces an editor writes stay
+    as written). A number typed into the text stays as typed."""
+    if not text or not progress or "{" not in text:
+        return text
+    if progress["kind"] == "amount":
+        goal = format_money(progress["goal_minor"], progress["currency"])
+        raised = format_money(progress["current_minor"], progress["currency"])
+    else:
+        goal, raised = floatformat(progress["goal"], "0g"), floatformat(progress["current"], "0g")
+    return text.replace("{goal}", goal).replace("{raised}", raised)
 
 
 @register.simple_tag(takes_context=True)

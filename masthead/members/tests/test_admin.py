@@ -170,3 +170,48 @@ def test_staff_find_filter_and_export_members(editor_client):
     rows = b"".join(export.streaming_content).decode().splitlines()
     assert rows[0].startswith("Email") or rows[0].lower().startswith("e-mail")
     assert len(rows) == 3
+
+
+def _staff_client(django_user_model, role):
+    from django.contrib.auth.models import Group
+
+    person = django_user_model.objects.create_user(role.lower(), f"{role}@example.org", "pw-long-1")
+    person.groups.add(Group.objects.get(name=role))
+    staff = Client()
+    staff.force_login(person)
+    return staff
+
+
+def test_the_drive_list_shows_its_progress_and_offers_editors_no_delete(
+    newsroom, django_user_model
+):
+    """An editor may look at the membership drive, not delete it: no row checkboxes and no
+    "Delete" footer to be refused by afterwards; the list says how far each drive has come."""
+    from masthead.members.models import Campaign
+
+    Campaign.objects.create(name="Winter", headline="Help us", goal=10, language="en")
+    for n in range(3):
+        member(f"m{n}@example.org")
+    editor = _staff_client(django_user_model, "Editor")
+    admin = Client()
+    admin.force_login(
+        django_user_model.objects.create_superuser("boss", "boss@example.org", "pw-long-enough-1")
+    )
+
+    listing = editor.get("/admin/snippets/members/campaign/")
+    html = listing.content.decode()
+    assert listing.status_code == 200
+    assert "3 of 10 members (30%)" in " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "data-bulk-action-checkbox" not in html and "Delete" not in html
+    assert (
+        "data-bulk-action-checkbox"
+        in admin.get("/admin/snippets/members/campaign/").content.decode()
+    )
+
+
+def test_the_revenue_dashboard_offers_no_page_search_it_cannot_use(newsroom, django_user_model):
+    """Revenue staff explore no pages: a "Search all pages" box sent them to a refusal."""
+    revenue = _staff_client(django_user_model, "Revenue")
+    editor = _staff_client(django_user_model, "Editor")
+    assert 'role="search"' not in revenue.get("/admin/").content.decode()
+    assert 'role="search"' in editor.get("/admin/").content.decode()

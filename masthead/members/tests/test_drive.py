@@ -204,3 +204,65 @@ def test_a_busy_drive_refreshes_pages_at_most_every_few_seconds_and_misses_no_co
         assert services.show_waiting_progress() is True
     assert campaign_changed_at() > first
     assert services.show_waiting_progress() is False
+
+
+def test_the_headline_shows_the_goal_the_drive_has_now(client, drive):
+    """{goal} and {raised} in the headline and message become the drive's numbers, written as the
+    count beside them; editing the target changes the words at once."""
+    # given a drive whose editor wrote the tokens instead of a number
+    members(3)
+    drive.headline = "Help us reach {goal} members"
+    drive.message = "{raised} readers have joined. Every {goal} starts with one; braces {stay}."
+    drive.save()
+    # when a reader opens the front page
+    page = client.get("/").content.decode()
+    # then the words carry the goal and the count, and no token is left
+    assert "Help us reach 20,000 members</h2>" in page
+    assert "3 readers have joined. Every 20,000 starts with one; braces {stay}." in page
+    assert "{goal}" not in page and "{raised}" not in page
+    # when the editor raises the target
+    drive.goal = 25000
+    drive.save()
+    # then the next page says so, in the headline and the count alike
+    page = client.get("/").content.decode()
+    assert "Help us reach 25,000 members</h2>" in page and "3 of 25,000 members" in page
+    assert "20,000" not in page
+
+
+def test_a_money_goal_in_the_headline_is_written_as_money(client, drive):
+    from masthead.members.models import Payment
+
+    # given an amount drive with the tokens in its headline, and €25 raised
+    drive.goal_kind = Campaign.Goal.AMOUNT
+    drive.goal = 50000
+    drive.headline = "We have raised {raised} of {goal}"
+    drive.save()
+    Payment.objects.create(
+        kind="one_time", stripe_payment_intent_id="pi_a", amount=2500, currency="eur"
+    )
+    services.progress_changed()
+    # then the headline writes both as money
+    assert "We have raised €25 of €50,000</h2>" in client.get("/").content.decode()
+    # and a number the editor typed herself stays as typed: nothing is guessed
+    drive.headline = "Help us raise €40,000"
+    drive.save()
+    assert "Help us raise €40,000</h2>" in client.get("/").content.decode()
+
+
+def test_the_ukrainian_drive_writes_its_goal_as_ukrainian_readers_do(client, ukrainian):
+    # given the Ukrainian edition's drive, with the goal as a token
+    campaign = Campaign.objects.create(
+        name="Зимова кампанія",
+        language="uk",
+        headline="Допоможіть нам досягти {goal} членів",
+        goal=20000,
+        starts_at=timezone.now() - datetime.timedelta(days=1),
+    )
+    assert "Допоможіть нам досягти 20\xa0000 членів</h2>" in client.get("/uk/").content.decode()
+    # when the goal changes
+    campaign.goal = 25000
+    campaign.save()
+    # then the Ukrainian page follows, with the Ukrainian thousands separator
+    page = client.get("/uk/").content.decode()
+    assert "Допоможіть нам досягти 25\xa0000 членів</h2>" in page
+    assert "20\xa0000" not in page

@@ -56,7 +56,7 @@ def test_a_gift_is_paid_delivered_on_its_date_redeemed_once_and_expires(
     assert services.deliver_due_gifts(today=today + datetime.timedelta(3)) == 0
     link = redeem_link()
     gift_mail = next(m for m in mail.outbox if m.to == ["mariia@example.org"])
-    assert gift_mail.subject == "Taras gave you a membership"
+    assert gift_mail.subject == "Taras gave you a membership to Masthead"
     assert "For the long winter." in gift_mail.body
     # the link shows the gift; posting it makes Mariia a member for three months
     page = client.get(link)
@@ -153,7 +153,7 @@ def test_a_name_stored_with_a_line_break_still_gives_a_one_line_subject(newsroom
     paid_gift("mariia@example.org", buyer_name="Taras\r\nBcc: all@example.org")
     assert services.deliver_due_gifts() == 1
     (message,) = mail.outbox
-    assert message.subject == "TarasBcc: all@example.org gave you a membership"
+    assert message.subject == "TarasBcc: all@example.org gave you a membership to Masthead"
     assert message.to == ["mariia@example.org"] and not message.bcc
 
 

@@ -96,7 +96,7 @@ def test_a_new_monthly_member(client, stripe_world, post_events):
     assert membership[2:5] == (Membership.State.ACTIVE, "month", 1000)
     (payment,) = state["payments"]
     assert payment[2:] == (Payment.Kind.MEMBERSHIP, 1000, 0)
-    assert [m.subject for m in mail.outbox] == ["Welcome, member"]
+    assert [m.subject for m in mail.outbox] == ["Welcome, member of Masthead"]
     # and the session asked Stripe for a monthly price in the configured currency
     created = next(p for m, path, p, h in stripe_world.requests if path == "/v1/checkout/sessions")
     assert created["line_items"][0]["price_data"]["recurring"]["interval"] == "month"
@@ -176,7 +176,7 @@ def test_a_one_time_contribution(client, stripe_world, post_events):
     assert payment[2:] == (Payment.Kind.ONE_TIME, 2500, 0)
     # support once is not a membership
     assert state["memberships"] == [] and state["members"][0][1] is False
-    assert [m.subject for m in mail.outbox] == ["Thank you: your receipt"]
+    assert [m.subject for m in mail.outbox] == ["Thank you: your receipt from Masthead"]
 
 
 def test_a_bad_signature_is_refused_and_stores_nothing(client, stripe_world, post_events):
@@ -286,7 +286,7 @@ def test_a_late_payment_event_does_not_welcome_a_member_whose_membership_ended(
     post_events(late)
     # then the payment is there, and the member is not welcomed
     assert Payment.objects.get().amount == 1000
-    assert [m.subject for m in mail.outbox] == ["Thank you: your receipt"]
+    assert [m.subject for m in mail.outbox] == ["Thank you: your receipt from Masthead"]
 
 
 def test_a_payment_replayed_days_later_is_recorded_without_any_mail(

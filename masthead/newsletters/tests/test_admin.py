@@ -1,10 +1,13 @@
 """Editors in the admin: preview, test, schedule and send an issue, watch it go, send an article."""
 
 import datetime
+import json
+import re
 
 import pytest
 from django.contrib.auth.models import Group
 from django.core import mail
+from django.urls import reverse
 from django.utils import timezone
 
 from masthead.newsletters.models import Delivery, Issue
@@ -78,6 +81,17 @@ def test_sending_needs_a_confirmation_tick_then_shows_progress(editor_client, da
     assert edit.status_code == 302 and edit["Location"] == send_page(issue)
 
 
+def test_an_issue_of_a_newsletter_nobody_has_joined_is_not_sent_to_no_one(editor_client, newsroom):
+    """A new newsroom's first issue: the page says it would reach no one, and Send now says so
+    rather than "Sending to 0 subscribers", leaving the issue a draft to test or schedule."""
+    issue = IssueFactory(newsletter=NewsletterFactory(name="From the Front"))
+    page = editor_client.get(send_page(issue)).content.decode()
+    assert "Nobody has confirmed a subscription to From the Front yet" in page
+    sent = editor_client.post(send_page(issue), {"action": "send", "confirm": "on"}, follow=True)
+    assert "nothing was sent" in sent.content.decode()
+    assert Issue.objects.get().state == Issue.State.DRAFT and mail.outbox == []
+
+
 def test_scheduling_in_the_past_is_refused_in_words_and_in_the_future_accepted(
     editor_client, daily
 ):
@@ -148,3 +162,53 @@ def test_a_reader_typed_formula_is_exported_as_text(revenue_client, daily):
     body = b"".join(export.streaming_content).decode()
     assert "'=HYPERLINK" in body
     assert ",=HYPERLINK" not in body and '"=HYPERLINK' not in body
+
+
+def _text(html):
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_the_subscribers_menu_item_opens_a_page_called_subscribers(revenue_client, daily):
+    # given the Revenue role's admin menu
+    home = revenue_client.get("/admin/").content.decode()
+    menu = re.search(r'"name": "subscribers", "label": "([^"]+)",.*?"url": "([^"]+)"', home)
+    assert menu, "the list is in the menu"
+    label, url = menu.groups()
+    # when the item is followed, and a subscription in it inspected
+    listing = revenue_client.get(url).content.decode()
+    one = daily.subscriptions.first()
+    inspect = revenue_client.get(
+        f"/admin/snippets/newsletters/subscription/inspect/{one.pk}/"
+    ).content.decode()
+    # then the page, its title and the way back name the list as the menu does
+    assert label == "Subscribers"
+    title = _text(re.search(r"<title>(.*?)</title>", listing, re.S).group(1))
+    heading = _text(re.search(r"<h1[^>]*>(.*?)</h1>", listing, re.S).group(1))
+    assert title.startswith("Subscribers") and heading == "Subscribers", (title, heading)
+    way_back = re.findall(rf'<a[^>]+href="{url}"[^>]*>(.*?)</a>', inspect, re.S)
+    assert [_text(link) for link in way_back] == ["Subscribers"]
+    assert "Subscriptions" not in listing + inspect
+
+
+def test_the_newsletter_chooser_names_each_newsletters_edition(editor_client, newsroom):
+    # given a newsletter in each edition, with the same name
+    NewsletterFactory(name="Daily", language="en")
+    NewsletterFactory(name="Daily", language="uk")
+    # when an editor opens the newsletter chooser (an issue's "Choose a newsletter")
+    form = editor_client.get("/admin/snippets/newsletters/issue/add/").content.decode()
+    chooser_url = reverse("wagtailsnippetchoosers_newsletters_newsletter:choose")
+    assert chooser_url in form, "the issue form chooses its newsletter here"
+    response = editor_client.get(chooser_url)
+    # then each row says which edition the newsletter is for
+    html = json.loads(response.content)["html"]
+    assert re.search(r"<th[^>]*>\s*Edition\s*</th>", html), html[:2000]
+    rows = [
+        " ".join(re.sub(r"<[^>]+>", " ", row).split())
+        for row in re.findall(r"<tr[^>]*>(.*?)</tr>", html[html.index("<tbody") :], re.S)
+    ]
+    assert sorted(rows) == ["Daily English", "Daily Українська"], rows
+    # and so do the results as they are searched or paged
+    results = editor_client.get(
+        reverse("wagtailsnippetchoosers_newsletters_newsletter:choose_results")
+    )
+    assert "Українська" in results.content.decode()

@@ -1,11 +1,13 @@
 """Newsletters per edition: each edition offers its own, and readers get their mail in its language."""
 
+import datetime
 import email
 import email.policy
 import re
 
 import pytest
 from bs4 import BeautifulSoup
+from django.core import mail
 
 from masthead.newsletters import sending, services
 from masthead.newsletters.models import Subscriber, Subscription
@@ -48,7 +50,7 @@ def test_a_sign_up_in_the_ukrainian_edition_is_confirmed_in_ukrainian(
     (raw,) = smtp_server.messages
     message = parse(raw)
     # (Django folds a long encoded subject onto its own line; readers see it without the space)
-    assert message["Subject"].strip() == "Підтвердіть підписку на Ранковий брифінг"
+    assert message["Subject"].strip() == "Підтвердіть підписку на Ранковий брифінг від Masthead"
     text = message.get_body(("plain",)).get_content()
     assert "Підтвердьте, відкривши це посилання" in text
     link = re.search(r"http://testserver(/uk/newsletters/confirm/[^\s]+/)", text).group(1)
@@ -111,3 +113,46 @@ def test_the_admin_lists_newsletters_with_their_edition(client, newsletters, dja
     listing = client.get("/admin/snippets/newsletters/newsletter/?language=uk").content.decode()
     assert "Ранковий брифінг" in listing and "The Daily Briefing" not in listing
     assert "Українська" in listing
+
+
+@pytest.mark.parametrize(
+    ("days", "ukrainian_days"),
+    [
+        (1, "1 день"),
+        (2, "2 дні"),
+        (3, "3 дні"),
+        (5, "5 днів"),
+        (11, "11 днів"),
+        (21, "21 день"),
+        (22, "22 дні"),
+    ],
+)
+def test_the_confirmation_e_mail_counts_its_days_as_each_language_does(
+    client, newsletters, monkeypatch, days, ukrainian_days
+):
+    """A Ukrainian reader reads "3 дні", "5 днів", "21 день" (never the abbreviation "3 дн."),
+    in the e-mail's text and HTML alike; an English one reads "1 day", "3 days"."""
+    # given confirmation links that work for this many days
+    monkeypatch.setattr(services, "CONFIRMATION_LIFETIME", datetime.timedelta(days=days))
+    # when a reader signs up in each edition
+    client.post("/uk/newsletters/", {"email": "reader@example.org"})
+    client.post("/newsletters/", {"email": "reader@example.com"})
+    # then each confirmation e-mail says how long its link works in its own language's plural
+    ukrainian, english = mail.outbox
+    english_days = f"{days} day" if days == 1 else f"{days} days"
+    for message, expected in (
+        (ukrainian, f"Посилання діє {ukrainian_days}. Якщо ви цього не просили"),
+        (english, f"The link works for {english_days}. If you did not ask for this"),
+    ):
+        (html, _mimetype) = message.alternatives[0]
+        assert expected in message.body
+        assert expected in html
+    assert "дн." not in ukrainian.body
+
+
+def test_the_ukrainian_preference_centre_labels_the_choices_send_me(client, newsletters):
+    """The choices' legend reads as a label ("Надсилати мені"), not as an order to the newsroom."""
+    subscriber = services.find_or_add_subscriber("reader@example.org")
+    token = services.preferences_token(subscriber)
+    page = BeautifulSoup(client.get(f"/uk/newsletters/preferences/{token}/").content, "html.parser")
+    assert page.select_one(".newsletter-choices legend").get_text(strip=True) == "Надсилати мені"

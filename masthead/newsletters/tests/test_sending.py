@@ -78,10 +78,8 @@ def test_an_issue_reaches_each_confirmed_reader_once_with_proper_headers(
     assert first["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
     assert first.get_content_type() == "multipart/alternative"
     (line,) = raw_header_lines(received[0], "List-Unsubscribe")  # one line: not folded
-    https_link, mailto = re.fullmatch(
-        r"List-Unsubscribe: <(https?://[^>]+)>,<(mailto:[^>]+)>", line
-    ).groups()
-    assert mailto == "mailto:editors@masthead.example?subject=unsubscribe"
+    # the one-click link only: no mailbox here acts on mail that says "unsubscribe"
+    (https_link,) = re.fullmatch(r"List-Unsubscribe: <(https?://[^>]+)>", line).groups()
     html = first.get_body(("html",)).get_content()
     text = first.get_body(("plain",)).get_content()
     # personalised: the reader's name, and their own unsubscribe link visible in both bodies
@@ -358,6 +356,50 @@ def test_a_test_send_goes_only_to_the_editor(daily, smtp_server):
     assert message["Subject"] == "[Test] Tomorrow's briefing"
     assert Delivery.objects.count() == 0
     assert Issue.objects.get(pk=issue.pk).state == Issue.State.DRAFT
+
+
+def test_the_real_send_and_the_test_send_reply_and_come_from_the_same_place(newsroom, smtp_server):
+    """Both carry From and Reply-To from the newsletter (its reply-to, else its sender), so an
+    editor's test shows what readers get."""
+    # given a newsletter without a reply-to address of its own, and one reader
+    weekly = NewsletterFactory(
+        sender_name='The "Weekly", from Kyiv', sender_email="weekly@masthead.example"
+    )
+    confirmed_readers(weekly, 1)
+    issue = IssueFactory(newsletter=weekly)
+    # when an editor sends a test, then the issue goes out
+    sending.send_test(issue, "editor@masthead.example")
+    sending.send_now(issue)
+    # then the two messages received agree
+    test, real = [parse(m) for m in smtp_server.messages]
+    assert (test["To"], real["To"]) == ("editor@masthead.example", "reader0@example.org")
+    for message in (test, real):
+        assert message["Reply-To"] == "weekly@masthead.example"
+        (sender,) = message["From"].addresses
+        assert (sender.display_name, sender.addr_spec) == (
+            'The "Weekly", from Kyiv',
+            "weekly@masthead.example",
+        )
+
+
+def test_list_unsubscribe_offers_a_mailto_only_where_one_is_configured(
+    daily, smtp_server, settings
+):
+    """RFC 8058's one-click link always; a mailto: beside it only when the newsroom names a
+    mailbox that acts on it (NEWSLETTER_UNSUBSCRIBE_MAILTO)."""
+    # given a mailbox that handles unsubscribe requests
+    settings.NEWSLETTER_UNSUBSCRIBE_MAILTO = "leave@masthead.example"
+    confirmed_readers(daily, 1)
+    # when an issue goes out
+    sending.send_now(IssueFactory(newsletter=daily))
+    # then its header offers both, on one line, and one click still works
+    (raw,) = smtp_server.messages
+    (line,) = raw_header_lines(raw, "List-Unsubscribe")
+    assert re.fullmatch(
+        r"List-Unsubscribe: <https?://[^>]+>,<mailto:leave@masthead\.example\?subject=unsubscribe>",
+        line,
+    )
+    assert parse(raw)["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
 
 
 def test_a_send_waiting_for_its_retry_time_is_not_taken_for_stalled(daily, smtp_server):

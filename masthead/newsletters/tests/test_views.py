@@ -26,6 +26,40 @@ def test_every_page_carries_the_footer_sign_up_form_with_required_marks(client, 
     assert 'name="email" required' in form
 
 
+def test_the_confirmation_and_preference_pages_carry_no_footer_sign_up_form(client, daily):
+    """A reader who has just signed up, confirmed, chosen or left is not asked to sign up again
+    under it; the rest of the footer stays."""
+
+    def has_footer_sign_up(response):
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'class="site-footer"' in html
+        return 'class="signup signup--footer"' in html
+
+    # given a reader signing up, and the site's front page, which has the form
+    assert has_footer_sign_up(client.get("/"))
+    signed_up = client.post("/newsletters/", {"email": "reader@example.org"}, follow=True)
+    link = _path(mail.outbox[0], "confirm")
+    # then none of the pages along the way repeats it
+    assert "Check your inbox</h1>" in signed_up.content.decode()
+    assert not has_footer_sign_up(signed_up)
+    assert not has_footer_sign_up(client.get(link))
+    subscribed = client.post(link, {"confirm": ""})
+    assert "You’re subscribed</h1>" in subscribed.content.decode()
+    assert not has_footer_sign_up(subscribed)
+    assert not has_footer_sign_up(client.get(link))  # "Already confirmed"
+    subscriber = Subscriber.objects.get()
+    preferences = f"/newsletters/preferences/{links.preferences_token(subscriber)}/"
+    assert not has_footer_sign_up(client.get(preferences))
+    assert not has_footer_sign_up(client.post(preferences, {"newsletters": [daily.pk], "save": ""}))
+    unsubscribe = _unsubscribe_path(subscriber, daily)
+    assert not has_footer_sign_up(client.get(unsubscribe))
+    assert not has_footer_sign_up(client.post(unsubscribe, {"one": ""}, follow=True))
+    # while the newsletters page itself has its own form and the footer's only once
+    signup_page = client.get("/newsletters/").content.decode()
+    assert signup_page.count('name="email"') == 1
+
+
 def test_a_bad_address_gets_a_clear_message_and_keeps_what_was_typed(client, daily):
     response = client.post("/newsletters/", {"email": "reader@example", "source": "footer"})
     html = response.content.decode()
@@ -397,8 +431,8 @@ def test_data_links_are_e_mailed_at_most_once_in_a_few_minutes(client, daily):
         client.post(centre, {"ask_export": ""})
     client.post(centre, {"ask_erase": ""})
     assert [m.subject for m in mail.outbox] == [
-        "Your link to download your newsletter data",
-        "Your link to delete your address from our newsletters",
+        "Your link to download your newsletter data from Masthead",
+        "Your link to delete your address from the newsletters of Masthead",
     ]
 
 
