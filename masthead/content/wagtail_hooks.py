@@ -72,30 +72,38 @@ def add_roundup_panel(request, panels):
 LIVE_BEFORE = "masthead_live_revision_before"
 
 
-def _live_revision_id(page_id):
-    return Page.objects.filter(pk=page_id).values_list("live_revision_id", flat=True).first()
+def _publication(page):
+    """The page's live revision and the one scheduled to go live (ids; None where there is none)."""
+    live = Page.objects.filter(pk=page.pk).values_list("live_revision_id", flat=True).first()
+    scheduled = page.revisions.filter(approved_go_live_at__isnull=False).values_list(
+        "pk", flat=True
+    )
+    return live, scheduled.first()
 
 
 @hooks.register("before_edit_page")
 def note_live_revision(request, page):
     if request.method == "POST" and request.POST.get("action-workflow-action"):
-        setattr(request, LIVE_BEFORE, _live_revision_id(page.pk))
+        setattr(request, LIVE_BEFORE, _publication(page))
 
 
 @hooks.register("after_edit_page")
 def say_when_approval_published(request, page):
     if not hasattr(request, LIVE_BEFORE):
         return
-    live_before = getattr(request, LIVE_BEFORE)
-    live_after = _live_revision_id(page.pk)
-    scheduled = page.scheduled_revision if live_after == live_before else None
-    if live_after == live_before and scheduled is None:
-        return  # approved, and the next step of the workflow comes: "updated" is right
+    (live_before, scheduled_before), (live_after, scheduled_after) = (
+        getattr(request, LIVE_BEFORE),
+        _publication(page),
+    )
+    published = live_after != live_before
+    scheduled = not published and scheduled_after not in (None, scheduled_before)
+    if not (published or scheduled):
+        return  # approved for the next step of the workflow, or rejected: "updated" is right
     title = page.get_admin_display_title()
     updated = _("Page '%(page_title)s' has been updated.") % {"page_title": title}
     updated = {updated, admin_messages.render(updated, None)}  # as written, as Wagtail stores it
     edit = admin_messages.button(reverse("wagtailadmin_pages:edit", args=(page.pk,)), _("Edit"))
-    if scheduled is not None:
+    if scheduled:
         said, buttons = _("Page '%(page_title)s' has been scheduled for publishing."), [edit]
     else:
         said, buttons = _("Page '%(page_title)s' has been published."), [edit]

@@ -261,6 +261,35 @@ def test_approve_and_publish_tells_the_editor_it_was_published(client, newsroom,
     assert not [message for message in said if "has been updated" in message], said
 
 
+def test_approving_a_page_set_to_go_live_later_says_it_was_scheduled(
+    client, newsroom, django_user_model
+):
+    # given a submitted article that is to go live tomorrow
+    later = (timezone.localtime() + datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M")
+    client.force_login(staff(django_user_model, "wr", "Writer"))
+    client.post(add_url(newsroom), article_form(newsroom, go_live_at=later))
+    draft = ArticlePage.objects.get(slug="bridge-reopens")
+    edit = reverse("wagtailadmin_pages:edit", args=(draft.pk,))
+    client.post(edit, article_form(newsroom, go_live_at=later, **{"action-submit": "submit"}))
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    # when an editor approves it
+    response = client.post(
+        edit,
+        article_form(
+            newsroom,
+            go_live_at=later,
+            **{"action-workflow-action": "true", "workflow-action-name": "approve"},
+        ),
+        follow=True,
+    )
+    # then it is not live yet, and the editor is told it was scheduled
+    draft.refresh_from_db()
+    assert not draft.live and draft.scheduled_revision is not None
+    said = _messages(response)
+    assert "Page 'Bridge reopens in Kostel' has been scheduled for publishing. Edit" in said, said
+    assert not [message for message in said if "has been updated" in message], said
+
+
 def test_an_approval_that_does_not_publish_still_says_updated(client, newsroom, django_user_model):
     # given a submitted article, and an editor who asks for changes instead
     draft, edit = _submitted_by_a_writer(client, newsroom, django_user_model)

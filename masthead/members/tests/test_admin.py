@@ -215,3 +215,81 @@ def test_the_revenue_dashboard_offers_no_page_search_it_cannot_use(newsroom, dja
     editor = _staff_client(django_user_model, "Editor")
     assert 'role="search"' not in revenue.get("/admin/").content.decode()
     assert 'role="search"' in editor.get("/admin/").content.decode()
+
+
+def _staff_client(django_user_model, role):
+    from django.contrib.auth.models import Group
+
+    person = django_user_model.objects.create_user(role.lower(), f"{role}@example.org", "pw-long-1")
+    person.groups.add(Group.objects.get(name=role))
+    client = Client()
+    client.force_login(person)
+    return client
+
+
+def _listing_cells(html):
+    start = html.index("<tbody", html.index('class="listing'))
+    table = html[start : html.index("</tbody>", start)]
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", cell).split())
+        for cell in re.findall(r"<td[^>]*>(.*?)</td>", table, re.S)
+    ]
+
+
+def test_editors_are_not_offered_to_delete_campaigns_they_may_not_delete(
+    newsroom, django_user_model
+):
+    # given a drive, an editor (who may look at it) and revenue staff (who run it)
+    from masthead.members.models import Campaign
+
+    Campaign.objects.create(name="Autumn drive", headline="Keep us independent", goal=100)
+    editor = _staff_client(django_user_model, "Editor")
+    revenue = _staff_client(django_user_model, "Revenue")
+    # when each opens the campaigns list
+    seen_by_editor = editor.get("/admin/snippets/members/campaign/").content.decode()
+    seen_by_revenue = revenue.get("/admin/snippets/members/campaign/").content.decode()
+    # then the editor sees the drive but no row ticks and no bulk "Delete"
+    assert "Autumn drive" in seen_by_editor
+    assert "data-bulk-action-checkbox" not in seen_by_editor
+    assert "data-bulk-action-footer" not in seen_by_editor
+    assert "/admin/bulk/members/campaign/delete/" not in seen_by_editor
+    # and revenue staff, who may delete it, still have both
+    assert "data-bulk-action-checkbox" in seen_by_revenue
+    assert "/admin/bulk/members/campaign/delete/" in seen_by_revenue
+    # and the refused action itself still deletes nothing for the editor
+    from masthead.members.models import Campaign as Drive
+
+    drive = Drive.objects.get()
+    editor.post(f"/admin/bulk/members/campaign/delete/?id={drive.pk}")
+    assert Drive.objects.filter(pk=drive.pk).exists()
+
+
+def test_the_campaigns_list_shows_each_drives_progress(newsroom, django_user_model):
+    # given a members drive with 3 of 20 members, and a money drive with €15 of €100 raised
+    from masthead.members.models import Campaign
+
+    start = timezone.now() - datetime.timedelta(days=1)
+    Campaign.objects.create(name="Members", headline="Join", goal=20, starts_at=start)
+    money = Campaign.objects.create(
+        name="Money", headline="Give", goal=100, goal_kind=Campaign.Goal.AMOUNT, starts_at=start
+    )
+    for n in range(3):
+        member(f"m{n}@example.org")
+    Payment.objects.create(
+        member=Member.objects.first(), kind="one_time", amount=1500, currency="eur",
+        paid_at=timezone.now(), stripe_payment_intent_id="pi_progress",
+    )  # fmt: skip
+    # when an editor opens the list
+    html = (
+        _staff_client(django_user_model, "Editor")
+        .get("/admin/snippets/members/campaign/")
+        .content.decode()
+    )
+    # then a Progress column says how far each has come, counted as the banner counts it
+    assert re.search(r"<th[^>]*>\s*Progress\s*</th>", html)
+    cells = _listing_cells(html)
+    members_progress = services.progress(Campaign.objects.get(name="Members"))
+    assert members_progress["current"] == 3
+    assert "3 of 20 members (15%)" in cells, cells
+    assert services.progress(money)["current"] == 15
+    assert "€15 raised of €100 (15%)" in cells, cells
