@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from masthead.audio import urls as audio_urls
+from masthead.content import approving
 from masthead.content import urls as content_urls
 from masthead.core import routing, uploads
 from masthead.core import views as core_views
@@ -16,6 +17,11 @@ from masthead.members import urls as member_urls
 from masthead.newsletters import urls as newsletter_urls
 
 urlpatterns = [
+    # Wagtail's Approve and Request changes on the dashboard, telling the editor what they did.
+    path(
+        "admin/pages/workflow/action/<int:page_id>/<slug:action_name>/<int:task_state_id>/",
+        approving.workflow_action,
+    ),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document view, every document sent as a download that cannot run (core/uploads.py).
     path(

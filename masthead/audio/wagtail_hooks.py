@@ -9,6 +9,7 @@ from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from masthead.content.models import ArticlePage
+from masthead.core.admin_bulk import PermittedBulkActionsIndexView
 
 from . import admin_views
 from .models import Narration, Pronunciation
@@ -44,6 +45,7 @@ class NarrationViewSet(SnippetViewSet):
     model = Narration
     icon = "media"
     menu_label = _("Narrations")
+    index_view_class = PermittedBulkActionsIndexView  # editors regenerate narrations, never delete
     list_display = [
         "article",
         "state",

@@ -1,14 +1,12 @@
 from django.contrib import messages
 from django.shortcuts import redirect
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 from wagtail import hooks
-from wagtail.admin import messages as admin_messages
 from wagtail.admin.ui.components import Component
-from wagtail.models import Page
 
-from . import services
+from . import approving, services
 
 
 @require_POST
@@ -63,55 +61,17 @@ def add_roundup_panel(request, panels):
         panels.append(TodaysRoundupPanel())
 
 
-# --- "Approve and publish" says it published ----------------------------------------------------
-# Wagtail's page editor answers every workflow action with "Page '…' has been updated.", also the
-# final approval that publishes the page; its message has no hook of its own. So: note the live
-# revision before the action (before_edit_page), and after it (after_edit_page) replace that
-# message with the one Wagtail's own Publish button gives, in Wagtail's own (translated) words.
-
+# --- After a workflow action in the page editor, "published" where Wagtail says "updated" ----------
 LIVE_BEFORE = "masthead_live_revision_before"
-
-
-def _publication(page):
-    """The page's live revision and the one scheduled to go live (ids; None where there is none)."""
-    live = Page.objects.filter(pk=page.pk).values_list("live_revision_id", flat=True).first()
-    scheduled = page.revisions.filter(approved_go_live_at__isnull=False).values_list(
-        "pk", flat=True
-    )
-    return live, scheduled.first()
 
 
 @hooks.register("before_edit_page")
 def note_live_revision(request, page):
     if request.method == "POST" and request.POST.get("action-workflow-action"):
-        setattr(request, LIVE_BEFORE, _publication(page))
+        setattr(request, LIVE_BEFORE, approving.publication(page))
 
 
 @hooks.register("after_edit_page")
 def say_when_approval_published(request, page):
-    if not hasattr(request, LIVE_BEFORE):
-        return
-    (live_before, scheduled_before), (live_after, scheduled_after) = (
-        getattr(request, LIVE_BEFORE),
-        _publication(page),
-    )
-    published = live_after != live_before
-    scheduled = not published and scheduled_after not in (None, scheduled_before)
-    if not (published or scheduled):
-        return  # approved for the next step of the workflow, or rejected: "updated" is right
-    title = page.get_admin_display_title()
-    updated = _("Page '%(page_title)s' has been updated.") % {"page_title": title}
-    updated = {updated, admin_messages.render(updated, None)}  # as written, as Wagtail stores it
-    edit = admin_messages.button(reverse("wagtailadmin_pages:edit", args=(page.pk,)), _("Edit"))
-    if scheduled:
-        said, buttons = _("Page '%(page_title)s' has been scheduled for publishing."), [edit]
-    else:
-        said, buttons = _("Page '%(page_title)s' has been published."), [edit]
-        url = page.specific_deferred.url
-        if url is not None:
-            buttons.insert(0, admin_messages.button(url, _("View live"), new_window=False))
-    # Reading the messages takes them all; all but Wagtail's "updated" are put back, in order.
-    kept = [message for message in messages.get_messages(request) if message.message not in updated]
-    for message in kept:
-        messages.add_message(request, message.level, message.message, message.extra_tags)
-    admin_messages.success(request, said % {"page_title": title}, buttons=buttons)
+    if hasattr(request, LIVE_BEFORE):
+        approving.replace_updated(request, page, getattr(request, LIVE_BEFORE))

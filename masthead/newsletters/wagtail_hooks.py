@@ -1,3 +1,4 @@
+from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse, reverse_lazy
 from django.utils.functional import cached_property
@@ -12,6 +13,7 @@ from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.chooser import ChooseResultsView, ChooseView, SnippetChooserViewSet
 from wagtail.snippets.views.snippets import (
+    DeleteView,
     EditView,
     InspectView,
     SnippetViewSet,
@@ -157,11 +159,51 @@ class IssueEditView(EditView):
         ]
 
 
+class IssuePolicy(ModelPermissionPolicy):
+    """An issue that began sending is the record of who was sent it: kept, whoever asks to delete it
+    (its deliveries, and with them "never twice", would go with it)."""
+
+    def user_has_permission_for_instance(self, user, action, instance):
+        if action == "delete" and instance.started_at is not None:
+            return False
+        return super().user_has_permission_for_instance(user, action, instance)
+
+
+register_permission_policy(Issue, IssuePolicy(Issue))
+
+
+class IssueIndexView(PermittedBulkActionsIndexView):
+    def get_delete_url(self, instance):
+        # Wagtail asks only whether the model may be deleted; a sent issue's row offers no "Delete".
+        if self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "delete", instance
+        ):
+            return super().get_delete_url(instance)
+        return None
+
+
+class IssueDeleteView(DeleteView):
+    def dispatch(self, request, *args, **kwargs):
+        refused = self.user_has_permission("delete") and not self.user_has_permission_for_instance(
+            "delete", self.object
+        )  # who may delete no issue at all is refused as before
+        if refused:
+            messages.error(
+                request,
+                _("“%(subject)s” has been sent, so it is kept as the record of who received it.")
+                % {"subject": self.object},
+            )
+            return redirect("newsletters_issue_send", self.object.pk)  # the record of the send
+        return super().dispatch(request, *args, **kwargs)
+
+
 class IssueViewSet(SnippetViewSet):
     model = Issue
     icon = "doc-full-inverse"
     menu_label = _("Issues")
+    index_view_class = IssueIndexView
     edit_view_class = IssueEditView
+    delete_view_class = IssueDeleteView
     list_display = ["subject", "newsletter", "state", "send_at", "started_at", "audience_size"]
     list_filter = ["newsletter", "state"]
     search_fields = ["subject"]

@@ -148,13 +148,19 @@ def test_a_writer_drafts_a_story_and_an_editor_publishes_it(
     assert story.hero_image.description == "Cars cross the reopened bridge at noon"
     assert story.authors == [newsroom.authors[0]] and story.section == newsroom.sections[0]
 
-    # when an editor opens it from the dashboard and approves it
+    # when an editor approves it from the dashboard's "Awaiting your review" panel
+    # (the editor's own "Approve and Publish" is content/tests/test_admin.py's)
     page = browser()
     sign_in_as(page, live_server, django_user_model, "editor", "Editor")
-    page.get_by_role("link", name="Bridge reopens in Kostel").first.click()
-    page.get_by_role("button", name="More actions").click()
-    page.get_by_role("button", name="Approve and Publish", exact=True).click()
-    expect(page.locator(".messages")).to_contain_text("'Bridge reopens in Kostel' has been")
+    waiting = page.locator("tr", has=page.get_by_role("link", name="Bridge reopens in Kostel"))
+    waiting.get_by_role("button", name="Actions").click()
+    waiting.get_by_role("button", name="Approve", exact=True).click()
+    # then the dashboard says it is published, with the way to see it
+    expect(page.locator(".messages")).to_contain_text(
+        "Page 'Bridge reopens in Kostel' has been published."
+    )
+    expect(page.locator(".messages").get_by_role("link", name="View live")).to_be_visible()
+    expect(page).to_have_url(f"{live_server.url}/admin/")
     story.refresh_from_db()
     assert story.live
     # and the worker does what was queued

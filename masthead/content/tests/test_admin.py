@@ -315,6 +315,61 @@ def test_an_approval_that_does_not_publish_still_says_updated(client, newsroom, 
     assert not [message for message in said if "published" in message], said
 
 
+def _dashboard_actions(client):
+    """The workflow actions the dashboard's "Awaiting your review" panel offers, by their label."""
+    home = client.get("/admin/").content.decode()
+    return {
+        label: url
+        for url, label in re.findall(
+            r'data-workflow-action-url="([^"]+)"[^>]*>([^<]+)</button>', home
+        )
+    }
+
+
+def test_approving_from_the_dashboard_tells_the_editor_it_was_published(
+    client, newsroom, django_user_model
+):
+    # given an article a writer submitted, on an editor's dashboard
+    draft, _edit = _submitted_by_a_writer(client, newsroom, django_user_model)
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    actions = _dashboard_actions(client)
+    assert {"Approve", "Request changes", "Approve with comment"} <= set(actions), actions
+    # when the editor chooses "Approve" there (Wagtail's script posts it with the dashboard as next)
+    response = client.post(actions["Approve"], {"next": "/admin/"}, follow=True)
+    # then the story is live and the dashboard says so, where before it said nothing
+    draft.refresh_from_db()
+    assert draft.live
+    assert response.redirect_chain[-1][0] == "/admin/"
+    assert "Page 'Bridge reopens in Kostel' has been published. View live Edit" in _messages(
+        response
+    )
+
+
+def test_requesting_changes_from_the_dashboard_says_so_and_publishes_nothing(
+    client, newsroom, django_user_model
+):
+    # given an article a writer submitted, on an editor's dashboard
+    draft, _edit = _submitted_by_a_writer(client, newsroom, django_user_model)
+    client.force_login(staff(django_user_model, "ed", "Editor"))
+    url = _dashboard_actions(client)["Request changes"]
+    # when the editor asks for changes in the dialog, with a comment
+    answer = client.post(
+        url,
+        {"comment": "Needs a second source.", "next": "/admin/"},
+        HTTP_X_REQUESTED_WITH="XMLHttpRequest",
+    )
+    assert answer.json()["step"] == "success"
+    # then nothing is live, the story went back to the writer, and the dashboard says so
+    draft.refresh_from_db()
+    assert not draft.live and draft.current_workflow_state.status == "needs_changes"
+    said = _messages(client.get("/admin/", follow=True))
+    assert "Changes have been requested on page 'Bridge reopens in Kostel'. Edit" in said, said
+    # and the same action sent again is refused, with nothing more claimed
+    assert client.post(url, {"comment": "Again.", "next": "/admin/"}).status_code in (302, 403)
+    said = _messages(client.get("/admin/"))
+    assert not [message for message in said if "requested" in message], said
+
+
 def test_every_page_with_a_title_field_fills_its_slug_from_it():
     """Wagtail's TitleFieldPanel fills the slug as the title is typed; a plain FieldPanel leaves it
     empty, and a new page then cannot be saved (the error sits on the Promote tab)."""

@@ -212,3 +212,29 @@ def test_the_newsletter_chooser_names_each_newsletters_edition(editor_client, ne
         reverse("wagtailsnippetchoosers_newsletters_newsletter:choose_results")
     )
     assert "Українська" in results.content.decode()
+
+
+def test_a_sent_issue_is_kept_however_an_editor_asks_to_delete_it(editor_client, daily):
+    # given an issue that was sent and a draft, in the issues list
+    sent = IssueFactory(newsletter=daily, subject="Evening briefing")
+    editor_client.post(send_page(sent), {"action": "send", "confirm": "on"})
+    draft = IssueFactory(newsletter=daily, subject="Morning briefing")
+    listing = editor_client.get("/admin/snippets/newsletters/issue/").content.decode()
+    # then only the draft's row offers "Delete"
+    assert f"/admin/snippets/newsletters/issue/delete/{draft.pk}/" in listing
+    assert f"/admin/snippets/newsletters/issue/delete/{sent.pk}/" not in listing
+    # when the editor opens the sent one's delete address anyway, and confirms it
+    asked = editor_client.get(f"/admin/snippets/newsletters/issue/delete/{sent.pk}/", follow=True)
+    editor_client.post(f"/admin/snippets/newsletters/issue/delete/{sent.pk}/")
+    # then it is refused in words, on the record of the send
+    assert asked.redirect_chain[-1][0] == send_page(sent)
+    assert "has been sent, so it is kept as the record of who received it" in _text(
+        asked.content.decode()
+    )
+    # and when both are ticked and bulk-deleted, only the draft goes
+    bulk = f"/admin/bulk/newsletters/issue/delete/?id={sent.pk}&id={draft.pk}"
+    confirm = editor_client.get(bulk).content.decode()
+    assert "Evening briefing" in confirm  # named among those that cannot be deleted
+    editor_client.post(bulk)
+    assert list(Issue.objects.values_list("subject", flat=True)) == ["Evening briefing"]
+    assert Delivery.objects.filter(issue=sent).count() == 3

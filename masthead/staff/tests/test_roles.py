@@ -378,3 +378,29 @@ def test_a_stolen_writer_password_reaches_no_reader_data(client, world, django_u
                 seen.add(link)
                 queue.append(link)
     assert opened > 20  # it did look around: pages, images, documents, reports, its account
+
+
+def test_every_listing_offers_bulk_delete_only_to_those_who_may_delete(
+    client, world, django_user_model
+):
+    """For each snippet list and each role that may open it: row ticks and the bulk "Delete"
+    exactly when the role may delete what is listed (Wagtail offers them to whoever may look)."""
+    from wagtail.snippets.models import get_snippet_models
+
+    wrong, looked = [], 0
+    for who in (WRITER, EDITOR, REVENUE):
+        sign_in(client, world, who, django_user_model)
+        user = django_user_model.objects.get(username=who.lower())
+        for model in get_snippet_models():
+            opts = model._meta
+            listing = client.get(f"/admin/snippets/{opts.app_label}/{opts.model_name}/")
+            if listing.status_code != 200:
+                continue
+            looked += 1
+            offered = "data-bulk-action-footer" in listing.content.decode()
+            may = user.has_perm(f"{opts.app_label}.delete_{opts.model_name}")
+            if offered != may:
+                wrong.append(f"{who}, {opts.verbose_name_plural}: offered {offered}, may {may}")
+        user.delete()
+    assert not wrong, wrong
+    assert looked >= 10  # each role opened the lists it works with
