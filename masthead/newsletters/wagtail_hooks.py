@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import path, reverse, reverse_lazy
@@ -38,19 +39,43 @@ def edition_column():
     )
 
 
-class EditionShownMixin:
-    """The chooser's rows name each newsletter's edition: two editions may each have a "Daily"."""
+class EditionFilterMixin(forms.Form):
+    """The chooser's "Edition" filter, beside its search (Wagtail's locale filter, for newsletters,
+    which name their edition by language)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = Newsletter._meta.get_field("language")
+        self.fields["language"] = forms.ChoiceField(
+            label=capfirst(field.verbose_name),
+            choices=[("", _("All")), *field.choices],
+            required=False,
+            widget=forms.Select(attrs={"data-chooser-modal-search-filter": True}),
+        )
+
+    def filter(self, objects):
+        if language := self.cleaned_data.get("language"):
+            objects = objects.filter(language=language)
+        return super().filter(objects)
+
+
+class EditionChooserMixin:
+    """The chooser's rows name each newsletter's edition (two editions may each have a "Daily"),
+    and the editor may narrow the list to one."""
 
     @property
     def columns(self):
         return [*super().columns, edition_column()]
 
+    def get_filter_form_class(self):
+        return type("FilterForm", (EditionFilterMixin, super().get_filter_form_class()), {})
 
-class NewsletterChooseView(EditionShownMixin, ChooseView):
+
+class NewsletterChooseView(EditionChooserMixin, ChooseView):
     pass
 
 
-class NewsletterChooseResultsView(EditionShownMixin, ChooseResultsView):
+class NewsletterChooseResultsView(EditionChooserMixin, ChooseResultsView):
     pass
 
 

@@ -212,6 +212,12 @@ def test_the_newsletter_chooser_names_each_newsletters_edition(editor_client, ne
         reverse("wagtailsnippetchoosers_newsletters_newsletter:choose_results")
     )
     assert "Українська" in results.content.decode()
+    # and the editor can narrow the list to one edition, as the News Feed's list is narrowed
+    assert re.search(r'<select name="language"[^>]*data-chooser-modal-search-filter', html), html
+    narrowed = editor_client.get(
+        reverse("wagtailsnippetchoosers_newsletters_newsletter:choose_results"), {"language": "uk"}
+    ).content.decode()
+    assert "Українська" in narrowed and "English" not in narrowed
 
 
 def test_a_sent_issue_is_kept_however_an_editor_asks_to_delete_it(editor_client, daily):
