@@ -32,6 +32,13 @@ def site_domain():
     return urlsplit(settings.SITE_URL).hostname or "localhost"
 
 
+def masked_address(email):
+    """ "o…@example.org": enough for a reader to know which of their addresses a page means, not
+    enough for whoever a newsletter (and its links) was forwarded to to learn it."""
+    local, _at, domain = (email or "").rpartition("@")
+    return f"{local[:1]}…@{domain}" if local else "…"
+
+
 def newsroom_name():
     """The newsroom's name as readers see it on the site (Settings → Newsroom)."""
     site = Site.objects.filter(is_default_site=True).first()

@@ -8,12 +8,17 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
-from masthead.core import fragments, pagecache
+from masthead.core import fragments, mail, pagecache
 
 register = template.Library()
 
 LINKED_PARAMETERS = {*pagecache.KEYED_PARAMETERS, "q"}
 _JSON_ESCAPES = {ord(">"): "\\u003E", ord("<"): "\\u003C", ord("&"): "\\u0026"}
+
+
+@register.filter
+def masked_address(email):
+    return mail.masked_address(email)
 
 
 @register.filter
