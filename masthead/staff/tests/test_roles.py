@@ -404,3 +404,25 @@ def test_every_listing_offers_bulk_delete_only_to_those_who_may_delete(
         user.delete()
     assert not wrong, wrong
     assert looked >= 10  # each role opened the lists it works with
+
+
+def test_the_reports_a_writer_is_offered_name_no_reader(client, world, django_user_model):
+    """Wagtail's Reports menu (site history, workflows, aging pages…) is open to writers. With a
+    member's and a subscriber's records just changed by revenue staff, none of it names them."""
+    from wagtail.log_actions import log
+
+    from masthead.newsletters.models import Subscription
+
+    sign_in(client, world, REVENUE, django_user_model)
+    revenue = django_user_model.objects.get(username=REVENUE.lower())
+    log(world["member"], "wagtail.edit", user=revenue)
+    log(Subscription.objects.get(subscriber__email=READER_EMAIL), "wagtail.edit", user=revenue)
+    sign_in(client, world, WRITER, django_user_model)
+    menu = client.get("/admin/").content.decode()
+    reports = sorted(set(re.findall(r'"(/admin/reports/[^"]*)"', menu)))
+    assert "/admin/reports/site-history/" in reports, reports
+    for address in reports:
+        for exported in ("", "?export=csv"):
+            response = client.get(address + exported)
+            leaked = [secret for secret in world["secrets"] if secret in body(response)]
+            assert not leaked, f"{address}{exported} shows {leaked}"
