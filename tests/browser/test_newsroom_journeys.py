@@ -104,7 +104,14 @@ def test_a_writer_drafts_a_story_and_an_editor_publishes_it(
     expect(page.get_by_role("textbox", name="Headline")).to_have_attribute(
         "placeholder", "Headline*"
     )
-    page.get_by_role("textbox", name="Headline").press_sequentially("Bridge reopens in Kostel")
+    # (a long headline is shown whole: the field grows, it does not scroll the words out of sight)
+    headline = page.get_by_role("textbox", name="Headline")
+    headline.fill("Kostel's bridge reopens four months after the strike, as engineers warn " * 2)
+    assert headline.evaluate(
+        "field => field.scrollWidth <= field.clientWidth && field.scrollHeight <= field.clientHeight"
+    ), "part of the headline is hidden"
+    headline.fill("")
+    headline.press_sequentially("Bridge reopens in Kostel")
     # (the address on the Promote tab follows the headline as it is typed)
     expect(page.locator("#id_slug")).to_have_value("bridge-reopens-in-kostel")
     page.get_by_role("textbox", name="Summary").fill("Traffic crosses the river again.")

@@ -9,6 +9,7 @@ from modelcluster.contrib.taggit import ClusterTaggableManager
 from modelcluster.fields import ParentalKey
 from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel, TitleFieldPanel
+from wagtail.admin.widgets import AdminAutoHeightTextInput
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
@@ -48,6 +49,10 @@ class ArticleAuthor(Orderable):
 
 
 class ArticlePageForm(NewsroomPageForm):
+    def clean_title(self):
+        # The headline field grows to show all of a long headline (a textarea): one line, still.
+        return " ".join(self.cleaned_data["title"].split())
+
     def clean(self):
         cleaned = super().clean()
         byline = self.formsets.get("byline")
@@ -145,6 +150,7 @@ class ArticlePage(PublicPageMixin, Page):
             "title",
             heading=_("Headline"),
             placeholder=_("Headline*"),
+            widget=AdminAutoHeightTextInput(),  # grows with a long headline instead of hiding it
             help_text=_("As readers will see it: on the site, in lists and in newsletters."),
         ),
         FieldPanel("summary"),

@@ -315,6 +315,17 @@ def test_an_approval_that_does_not_publish_still_says_updated(client, newsroom, 
     assert not [message for message in said if "published" in message], said
 
 
+def test_a_headline_typed_over_two_lines_is_saved_as_one(client, newsroom, django_user_model):
+    # given the "Add article" form, whose headline field grows with the headline (a textarea)
+    client.force_login(staff(django_user_model, "wr", "Writer"))
+    form = client.get(add_url(newsroom)).content.decode()
+    assert re.search(r'<textarea name="title"[^>]*data-controller="w-autosize', form), "grows"
+    # when the writer presses Enter in it
+    client.post(add_url(newsroom), article_form(newsroom, title="Bridge reopens\r\n in Kostel "))
+    # then the headline is one line, as readers will see it
+    assert ArticlePage.objects.get(slug="bridge-reopens").title == "Bridge reopens in Kostel"
+
+
 def _dashboard_actions(client):
     """The workflow actions the dashboard's "Awaiting your review" panel offers, by their label."""
     home = client.get("/admin/").content.decode()
