@@ -10,7 +10,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from masthead.audio import urls as audio_urls
 from masthead.content import approving
 from masthead.content import urls as content_urls
-from masthead.core import routing, uploads
+from masthead.core import admin_chooser, routing, uploads
 from masthead.core import views as core_views
 from masthead.feed import urls as feed_urls
 from masthead.members import urls as member_urls
@@ -22,6 +22,8 @@ urlpatterns = [
         "admin/pages/workflow/action/<int:page_id>/<slug:action_name>/<int:task_state_id>/",
         approving.workflow_action,
     ),
+    # Wagtail's "Choose a page", opened in the edition of the page being written.
+    path("admin/choose-page/", admin_chooser.browse),
     path("admin/", include(wagtailadmin_urls)),
     # Wagtail's document view, every document sent as a download that cannot run (core/uploads.py).
     path(

@@ -1,6 +1,7 @@
 """The newsroom's workflow in the Wagtail admin: validation, review, scheduling and roundups."""
 
 import datetime
+import json
 import html
 import re
 
@@ -324,6 +325,46 @@ def test_a_headline_typed_over_two_lines_is_saved_as_one(client, newsroom, djang
     client.post(add_url(newsroom), article_form(newsroom, title="Bridge reopens\r\n in Kostel "))
     # then the headline is one line, as readers will see it
     assert ArticlePage.objects.get(slug="bridge-reopens").title == "Bridge reopens in Kostel"
+
+
+def _chooser_rows(response):
+    html = json.loads(response.content)["html"]
+    return [
+        " ".join(re.sub(r"<[^>]+>", " ", title).split())
+        for title in re.findall(r'class="title[^"]*"[^>]*>(.*?)</', html, re.S)
+    ] or html
+
+
+@pytest.mark.parametrize("edition", ["en", "uk"])
+def test_the_section_and_author_choosers_open_in_the_edition_being_written(
+    client, newsroom, ukrainian, django_user_model, edition
+):
+    # given a writer on the empty "Add article" form of one edition's News
+    news = newsroom.news if edition == "en" else ukrainian.news
+    client.force_login(staff(django_user_model, "wr", "Writer"))
+    form_address = f"/admin/pages/add/content/articlepage/{news.pk}/"
+    assert client.get(form_address).status_code == 200
+    # when they open "Choose a page (Section)" and "Choose a page (Author)" from it
+    opened = {
+        kind: client.get(
+            "/admin/choose-page/",
+            {"page_type": f"content.{kind}page"},
+            headers={"referer": f"http://testserver{form_address}"},
+        )
+        for kind in ("section", "author")
+    }
+    # then each lists that edition's sections and authors, with no step through the root
+    sections = _chooser_rows(opened["section"])
+    authors = _chooser_rows(opened["author"])
+    if edition == "en":
+        assert "War" in str(sections) and "Війна" not in str(sections), sections
+        assert "Olena Marchenko" in str(authors) and "Олена" not in str(authors), authors
+    else:
+        assert "Війна" in str(sections) and "War" not in str(sections), sections
+        assert "Олена Марченко" in str(authors) and "Olena" not in str(authors), authors
+    # and opened from anywhere else, the chooser is Wagtail's own, at the root
+    elsewhere = client.get("/admin/choose-page/", {"page_type": "content.sectionpage"})
+    assert "War" not in str(_chooser_rows(elsewhere))
 
 
 def _dashboard_actions(client):
