@@ -20,6 +20,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
 
 from . import services
 from .models import ConsentEvent, Subscriber, Subscription
@@ -152,13 +153,20 @@ def import_subscribers(
 
 
 def _parse_row(row, mapping, default_status, line, report, seen):
+    raw = (row.get(mapping.email) or "").strip()
     try:
-        address = services.normalise_address(row.get(mapping.email))
+        address = services.normalise_address(raw)
     except services.InvalidAddress as error:
-        report.skipped.append((line, str(error)))
+        if not raw:
+            reason = _("no e-mail address")
+        else:  # the value itself, so the editor can find and mend it in the file
+            reason = _("“%(value)s”: %(reason)s") % {"value": _shown(raw), "reason": error}
+        report.skipped.append((line, reason))
         return None
     if address.lower() in seen:
-        report.skipped.append((line, f"{address} appears earlier in the file"))
+        report.skipped.append(
+            (line, _("%(address)s appears earlier in the file") % {"address": address})
+        )
         return None
     seen.add(address.lower())
     status = (row.get(mapping.status) or "").strip().lower() if mapping.status else ""
@@ -170,7 +178,7 @@ def _parse_row(row, mapping, default_status, line, report, seen):
         status = "unsubscribed"
     status = status or default_status
     if status not in SUBSCRIBED | PENDING | UNSUBSCRIBED | SUPPRESSED:
-        report.skipped.append((line, f"unknown status “{status[:40]}”"))
+        report.skipped.append((line, _("unknown status “%(status)s”") % {"status": _shown(status)}))
         return None
     name = (row.get(mapping.name) or "").strip() if mapping.name else ""
     if not name:
@@ -191,6 +199,12 @@ def _parse_row(row, mapping, default_status, line, report, seen):
         "at": opted_in or timezone.now(),
         "line": line,
     }
+
+
+def _shown(value, limit=60):
+    """A cell's value as a skip reason quotes it: cut short, on one line."""
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 def _when(row, column):
@@ -228,7 +242,11 @@ def _apply(chunk, newsletter, source, report):
     unmatched = [r for r in chunk if r["email"].lower() not in existing]
     for r in unmatched:
         report.skipped.append(
-            (r["line"], f"{r['email']} matches a stored address in other letter case")
+            (
+                r["line"],
+                _("%(address)s matches a stored address in other letter case")
+                % {"address": r["email"]},
+            )
         )
     chunk = [r for r in chunk if r["email"].lower() in existing]
     subscriptions = {

@@ -1,8 +1,8 @@
 """The newsroom's workflow in the Wagtail admin: validation, review, scheduling and roundups."""
 
 import datetime
-import json
 import html
+import json
 import re
 
 import pytest

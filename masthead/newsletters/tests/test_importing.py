@@ -45,7 +45,8 @@ def test_a_dry_run_reports_what_the_import_will_do_and_changes_nothing(daily):
         "skipped": 2,
     }
     assert [line for line, _reason in report.skipped] == [5, 6]
-    assert "An e-mail address has an @ in it" in report.skipped[0][1]
+    # (each reason quotes the value, so the editor can find it in the file and mend it)
+    assert report.skipped[0][1].startswith("“not an address”: An e-mail address has an @ in it")
     assert "appears earlier in the file" in report.skipped[1][1]
     assert Subscriber.objects.count() == 0 and ConsentEvent.objects.count() == 0
     daily.refresh_from_db()
