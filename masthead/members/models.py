@@ -292,6 +292,8 @@ class Gift(models.Model):
     paid_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     redeemed_at = models.DateTimeField(null=True, blank=True)
+    # While a worker sends its e-mail (members.services._deliver_gift): no other sends it too.
+    sending_since = models.DateTimeField(null=True, editable=False)
 
     class Meta:
         verbose_name = _("gift membership")

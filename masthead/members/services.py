@@ -5,7 +5,10 @@ from it. Whatever order events arrive in, and however often, the rows end up as 
 state says (docs/decisions/0004).
 """
 
+import base64
 import calendar
+import hashlib
+import hmac
 import json
 import logging
 import secrets
@@ -56,6 +59,8 @@ JUST_PAID_SECONDS = 3600
 # Stripe retries an event for up to three days; a payment older than that reaches us only replayed.
 RECEIPT_WINDOW = timedelta(days=3)
 GIFT_LINK_LIFETIME = timedelta(days=365)
+# A worker that claimed a gift's e-mail and died lets another send it after this long.
+GIFT_SENDING_CLAIM = timedelta(minutes=10)
 FREQUENCIES = ("month", "year", "once")
 GIFT_MONTHS = (3, 6, 12)
 
@@ -635,26 +640,46 @@ def deliver_due_gifts(today=None):
     return sent
 
 
-@transaction.atomic
+def _redeem_key(gift):
+    """The key in a gift's redeem link, the same each time its e-mail is sent, so that an e-mail
+    sent again after a round that died works like the first. Only its hash is stored; without
+    SECRET_KEY no one can work it out."""
+    message = f"gift-redeem:{gift.pk}:{gift.created_at.isoformat()}".encode()
+    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
 def _deliver_gift(gift_id):
-    gift = Gift.objects.select_for_update().get(pk=gift_id)
-    if gift.state != Gift.State.PAID:
-        return 0
-    key = secrets.token_urlsafe(32)
-    gift.redeem_key_hash = hash_key(key)
-    gift.state = Gift.State.DELIVERED
-    gift.delivered_at = timezone.now()
-    gift.save(update_fields=["redeem_key_hash", "state", "delivered_at"])
-    # Sent inside the transaction: if it fails, the gift stays paid and is tried again.
+    """Claim the gift, send its e-mail with no transaction open (no row locked while the mail
+    server answers), then record it sent. A mail that fails leaves the gift paid, for the next
+    round; a round that dies after sending sends it again later, with the same working link."""
+    now = timezone.now()
+    with transaction.atomic():
+        gift = Gift.objects.select_for_update().get(pk=gift_id)
+        if gift.state != Gift.State.PAID:
+            return 0
+        if gift.sending_since and gift.sending_since > now - GIFT_SENDING_CLAIM:
+            return 0  # another worker is sending it now
+        key = _redeem_key(gift)
+        gift.redeem_key_hash = hash_key(key)
+        gift.sending_since = now
+        gift.save(update_fields=["redeem_key_hash", "sending_since"])
     giver = without_control_characters(gift.buyer_name) or gift.buyer_email
-    with translation.override(gift.language):
-        _send(
-            "members/email/gift",
-            gift.recipient_email,
-            _("%(name)s gave you a membership to %(newsroom)s")
-            % {"name": giver, "newsroom": mail.newsroom_name()},
-            {"gift": gift, "redeem_url": absolute_url("members:redeem_gift", key)},
-        )
+    try:
+        with translation.override(gift.language):
+            _send(
+                "members/email/gift",
+                gift.recipient_email,
+                _("%(name)s gave you a membership to %(newsroom)s")
+                % {"name": giver, "newsroom": mail.newsroom_name()},
+                {"gift": gift, "redeem_url": absolute_url("members:redeem_gift", key)},
+            )
+    except Exception:
+        Gift.objects.filter(pk=gift_id, sending_since=now).update(sending_since=None)
+        raise
+    Gift.objects.filter(pk=gift_id, state=Gift.State.PAID).update(
+        state=Gift.State.DELIVERED, delivered_at=timezone.now(), sending_since=None
+    )
     return 1
 
 

@@ -148,6 +148,58 @@ def test_one_gift_that_cannot_be_sent_does_not_block_the_others(newsroom, settin
     assert [m.to for m in mail.outbox] == [["broken@example.org"]]
 
 
+class AcceptsThenDrops:
+    """A mail server that takes the message and then drops the connection before saying so."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def send_messages(self, messages):
+        mail.outbox.extend(messages)
+        raise OSError("Connection unexpectedly closed")
+
+
+def test_a_gift_sent_twice_after_a_dropped_connection_carries_one_working_link(
+    client, newsroom, settings
+):
+    # given a gift whose e-mail the server took, though the round never heard it did
+    paid_gift("mariia@example.org")
+    settings.EMAIL_BACKEND = "masthead.members.tests.test_gifts.AcceptsThenDrops"
+    assert services.deliver_due_gifts() == 0
+    assert Gift.objects.get().state == Gift.State.PAID
+    # when the next round sends it again
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.deliver_due_gifts() == 1
+    # then Mariia has two e-mails with the same link, and it works, once
+    links = {
+        re.search(r"/members/gift/redeem/[^/\s]+/", m.body).group(0)
+        for m in mail.outbox
+        if m.to == ["mariia@example.org"]
+    }
+    assert len([m for m in mail.outbox if m.to == ["mariia@example.org"]]) == 2
+    (link,) = links
+    assert client.post(link).status_code == 302
+    assert Member.objects.get(email="mariia@example.org").is_active
+    assert client.post(link).status_code == 410
+
+
+def test_a_gift_another_worker_is_sending_is_not_sent_again_until_that_worker_is_gone(newsroom):
+    # given a gift whose e-mail another worker claimed a moment ago
+    gift = paid_gift("mariia@example.org")
+    Gift.objects.filter(pk=gift.pk).update(sending_since=timezone.now())
+    # then this worker's round leaves it alone
+    assert services.deliver_due_gifts() == 0
+    assert mail.outbox == []
+    # and once that claim is old (its worker died), the gift goes out, once
+    old = timezone.now() - services.GIFT_SENDING_CLAIM - datetime.timedelta(seconds=1)
+    Gift.objects.filter(pk=gift.pk).update(sending_since=old)
+    assert services.deliver_due_gifts() == 1
+    assert services.deliver_due_gifts() == 0
+    assert [m.to for m in mail.outbox] == [["mariia@example.org"]]
+    gift.refresh_from_db()
+    assert gift.state == Gift.State.DELIVERED and gift.sending_since is None
+
+
 def test_a_name_stored_with_a_line_break_still_gives_a_one_line_subject(newsroom):
     """A name stored before names were checked is sent with its control characters dropped."""
     paid_gift("mariia@example.org", buyer_name="Taras\r\nBcc: all@example.org")
