@@ -538,7 +538,7 @@ def test_a_crafted_archive_is_refused_with_a_reason_never_a_traceback(
 
 
 def test_a_restore_says_which_staff_accounts_sign_in_as_they_did_at_the_backup(
-    newsroom_with_everything, tmp_path, django_user_model
+    newsroom_with_everything, tmp_path, django_user_model, settings
 ):
     """Assume a password was stolen and changed after the backup: the restore brings the old one
     back, so it names that account (and one removed since, now back) for the admin to act on."""
@@ -551,6 +551,15 @@ def test_a_restore_says_which_staff_accounts_sign_in_as_they_did_at_the_backup(
     stolen.set_password("changed-after-the-theft-1")
     stolen.save()
     removed.delete()
+    # (and two sign-in links asked for since, waiting in the database queue for a worker)
+    from django_tasks_db.models import DBTaskResult
+
+    from masthead.members import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    for address in ("a@example.org", "b@example.org"):
+        tasks.send_sign_in_link.enqueue(address, "en", address)
+    assert DBTaskResult.objects.filter(finished_at__isnull=True).count() == 2
     out = io.StringIO()
 
     # when
@@ -563,6 +572,12 @@ def test_a_restore_says_which_staff_accounts_sign_in_as_they_did_at_the_backup(
     assert "left (removed or renamed since; it can sign in again)" in report
     assert "kept (" not in report
     assert django_user_model.objects.get(pk=kept.pk).check_password("unchanged-password-1")
+    # and the queued work, which belonged to the data before the restore, is said to be dropped
+    assert (
+        "2 queued tasks (work waiting for a worker) belonged to the data before the restore "
+        "and were dropped." in report
+    )
+    assert not DBTaskResult.objects.exists()
 
 
 def test_a_live_server_writes_the_lists_in_the_clear_only_when_told_to(
