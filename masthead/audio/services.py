@@ -221,8 +221,11 @@ def _synthesize(article, script, key, voice, narration):
     rate = speeches[0].sample_rate
     pcm = encoding.join([speech.pcm for speech in speeches], rate)
     mp3 = encoding.to_mp3(pcm, rate)
-    name = default_storage.save(f"narrations/article-{article.pk}-{key[:16]}.mp3", ContentFile(mp3))
     old = narration.audio.name
+    name = f"narrations/article-{article.pk}-{key[:16]}.mp3"
+    if name != old and default_storage.exists(name):
+        default_storage.delete(name)  # the same audio, stored by a run killed before recording it
+    name = default_storage.save(name, ContentFile(mp3))
     Narration.objects.filter(pk=narration.pk).update(
         state=Narration.State.READY,
         key=key,

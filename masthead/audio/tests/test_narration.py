@@ -171,6 +171,38 @@ def test_a_failing_engine_is_retried_then_recorded_and_no_player_shows(
     assert "<audio" not in page and "Listen to this article" not in page
 
 
+class Killed(BaseException):
+    """Stands for SIGKILL at that line (a BaseException: no retry loop catches it)."""
+
+
+def test_a_narration_killed_after_storing_its_audio_is_finished_by_the_next_run_once(
+    newsroom, voice, monkeypatch
+):
+    # given a published article whose narration task is killed after the audio was stored, before
+    # it was recorded (the task's lease hands it to another worker: tests/test_kill_drills.py)
+    voice("espeak-ng:en-us")
+    article = newsroom.article(title="The grid held", body=BODY)
+    Narration.objects.update_or_create(article=article, defaults={"state": Narration.State.PENDING})
+
+    def killed(*args, **kwargs):
+        raise Killed
+
+    with monkeypatch.context() as patch:
+        patch.setattr(encoding, "duration_seconds", killed)
+        with pytest.raises(Killed):
+            services.narrate(article.pk)
+    assert Narration.objects.get(article=article).state == Narration.State.PENDING
+    # when the task runs again
+    assert services.narrate(article.pk) == "ready"
+    # then the article has its audio, in one file: the killed run's copy was not left behind
+    narration = Narration.objects.get(article=article)
+    assert narration.state == Narration.State.READY
+    _dirs, files = default_storage.listdir("narrations")
+    assert [name for name in files if name.startswith(f"article-{article.pk}-")] == [
+        narration.audio.name.rsplit("/", 1)[1]
+    ]
+
+
 def test_an_article_can_opt_out(newsroom, voice, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         article = newsroom.article(title="No audio for this one", body=BODY)
