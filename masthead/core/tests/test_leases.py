@@ -140,3 +140,36 @@ def test_a_worker_that_stalled_past_its_lease_says_its_task_may_run_twice(caplog
             keeper.renew()
         # then it says so, naming the task
         assert f"lost the lease of running task(s) {row.id}" in caplog.text
+
+
+def test_on_rq_a_job_taken_by_a_worker_that_died_before_its_lease_is_queued_again_once(settings):
+    """A worker moves a job off the queue (into RQ's intermediate list) and dies before writing
+    its lease: RQ alone would fail the job ten minutes later. The sweep queues it anew, once."""
+    import django_rq
+    import redis
+    from rq.job import JobStatus
+
+    settings.TASKS = {
+        "default": {"BACKEND": "masthead.core.queue.RQBackend", "QUEUES": ["default"]}
+    }
+    settings.RQ_QUEUES = {"default": {"URL": "redis://127.0.0.1:6379/7"}}
+    connection = redis.Redis.from_url("redis://127.0.0.1:6379/7")
+    connection.flushdb()
+    try:
+        # given a job queued, then taken off the queue by a worker that died at once
+        result = tasks_probe.probe.enqueue("taken")
+        queue = django_rq.get_queue("default")
+        assert queue.job_ids == [result.id]
+        connection.lmove(queue.key, queue.intermediate_queue.key, "RIGHT", "LEFT")
+        assert queue.job_ids == [] and queue.intermediate_queue.get_job_ids() == [result.id]
+        # then while it may still be a live worker's, on its way to writing its lease, it stays
+        assert leases.sweep() == 0
+        # and once a lease's length has passed, two sweepers at once queue it again, once
+        later = timezone.now() + leases.lease_length() + timedelta(seconds=1)
+        assert leases.sweep(now=later) + leases.sweep(now=later) == 1
+        (again,) = queue.get_jobs()
+        assert again.id != result.id and list(again.args) == ["taken"]
+        assert queue.intermediate_queue.get_job_ids() == []
+        assert queue.fetch_job(result.id).get_status() == JobStatus.CANCELED
+    finally:
+        connection.flushdb()
