@@ -10,6 +10,23 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 pytest_plugins = ["tests.fixtures"]
 
 
+# Drills that need the machine to themselves: one restarts PostgreSQL under traffic, others kill
+# workers and time their recovery, or create databases by name. `make test` runs the rest in two
+# processes (pytest-xdist), then these in one, alone.
+SERIAL = {
+    "masthead/core/tests/test_drills.py",
+    "masthead/core/tests/test_backup_processes.py",
+    "masthead/core/tests/test_scale_out.py",
+    "tests/test_kill_drills.py",
+}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.nodeid.split("::", 1)[0] in SERIAL:
+            item.add_marker(pytest.mark.serial)
+
+
 def pytest_configure(config):
     """A serialized rollback restores the database as the migrations left it, but into a database
     that the previous transactional test's flush left with what `post_migrate` made again (the

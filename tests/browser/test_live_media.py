@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from masthead.images.models import NewsImage
 from masthead.images.tests.factories import NewsImageFactory
-from tests.browser.helpers import STAFF_PASSWORD
+from tests.browser.helpers import STAFF_PASSWORD, assert_accessible
 from tests.fixtures import ensure_page_tree_root
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -55,6 +55,7 @@ def test_only_an_editor_changes_the_picture_of_a_published_story(
     page.goto(edit_url)
     alt_text = page.locator("#id_description")
     expect(alt_text).to_have_value("Firefighters on a roof at dawn")
+    assert_accessible(page, "the picture's edit form")
     alt_text.fill("Firefighters on a roof on Sadova Street")
     page.get_by_role("button", name="Save").click()
     page.wait_for_url(f"{live_server.url}/admin/images/")

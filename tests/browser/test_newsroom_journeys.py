@@ -282,3 +282,23 @@ def test_an_editor_posts_a_breaking_item_to_the_news_feed(
     feed = page.request.get(live_server.url + "/news-feed/feed.json").json()
     assert feed["items"][0]["_masthead"]["breaking"] is True
     assert "Explosions heard in Kharkiv" in feed["items"][0]["content_html"]
+
+
+def test_an_editor_adds_a_new_colleague_to_our_team_and_her_byline_links_to_it(
+    live_server, browser, newsroom, django_user_model
+):
+    page = browser()
+    sign_in_as(page, live_server, django_user_model, "editor", "Editor")
+    # when the editor fills the empty "Add author page" form under Our team, once
+    page.goto(f"{live_server.url}/admin/pages/add/content/authorpage/{newsroom.team.pk}/")
+    name = page.get_by_role("textbox", name="Name")
+    name.press_sequentially("Iryna Moroz")
+    expect(page.locator("#id_slug")).to_have_value("iryna-moroz")  # from the name, as typed
+    page.get_by_role("textbox", name="Job title").fill("Photographer")
+    page.get_by_role("button", name="More actions").click()
+    page.get_by_role("button", name="Publish").click()
+    # then it is saved the first time, and published
+    expect(page.locator(".messages")).to_contain_text("'Iryna Moroz' has been published")
+    page.goto(f"{live_server.url}{newsroom.team.url}iryna-moroz/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Iryna Moroz")
+    expect(page.get_by_text("Photographer")).to_be_visible()

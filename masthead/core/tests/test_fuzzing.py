@@ -5,7 +5,7 @@ header and template injections carrying a marker) and checks the answer: never a
 never the marker's markup live in an HTML page, never a header the input made up. What the sign-up
 form stores is then shown on the staff pages that list it, and checked the same way.
 
-The example counts add up to more than 10,000 requests (FUZZ_SCALE multiplies them).
+The example counts add up to more than 10,000 requests at FUZZ_SCALE=1; the suite runs 0.3 of them.
 """
 
 import os
@@ -23,7 +23,9 @@ from masthead.newsletters.tests.factories import NewsletterFactory
 
 pytestmark = pytest.mark.django_db
 
-SCALE = float(os.environ.get("FUZZ_SCALE", "1"))
+# The suite sends a third of them on every run; FUZZ_SCALE=1 sends them all (the inputs are the same
+# on every run, derandomized, so a run of all of them after a change to a form is what finds more).
+SCALE = float(os.environ.get("FUZZ_SCALE", "0.3"))
 MARK = "mhx"
 PAYLOADS = [
     f"<{MARK}>",

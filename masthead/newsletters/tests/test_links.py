@@ -74,6 +74,7 @@ def test_links_in_mail_sent_before_the_split_still_unsubscribe_and_open_preferen
 @pytest.mark.parametrize(
     "token",
     ["", "forged", "eyJzIjoxfQ:1:abc", signing.dumps({"s": 1}, salt="another.purpose")],
+    ids=["empty", "forged", "badly-signed", "another-purpose"],  # the same in every test process
 )
 def test_forged_or_foreign_tokens_open_nothing(token):
     assert links.read_unsubscribe(token) is None
