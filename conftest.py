@@ -11,11 +11,10 @@ pytest_plugins = ["tests.fixtures"]
 
 
 # Drills that need the machine to themselves: one restarts PostgreSQL under traffic, others kill
-# workers and time their recovery, or create databases by name. `make test` runs the rest in two
-# processes (pytest-xdist), then these in one, alone.
+# workers and time their recovery, or run web processes and workers on one shared Redis database.
+# `make test` runs the rest in two processes (pytest-xdist), then these in one, alone.
 SERIAL = {
     "masthead/core/tests/test_drills.py",
-    "masthead/core/tests/test_backup_processes.py",
     "masthead/core/tests/test_scale_out.py",
     "tests/test_kill_drills.py",
 }
@@ -48,6 +47,22 @@ def pytest_configure(config):
         return restore(self, data)
 
     BaseDatabaseCreation.deserialize_db_from_string = deserialize_into_an_empty_database
+
+    # A transactional test ends with a flush, which also takes what the migrations made (the page
+    # tree's and the collections' roots, the roles' page permissions): put it back then, so the
+    # next test finds the database as the migrations left it, whatever ran before it (under
+    # pytest-xdist each process runs the files in its own order).
+    from django.test import TransactionTestCase
+
+    teardown = TransactionTestCase._fixture_teardown
+
+    def flush_then_rebuild_what_migrations_made(self):
+        teardown(self)
+        from tests.fixtures import ensure_page_tree_root
+
+        ensure_page_tree_root()
+
+    TransactionTestCase._fixture_teardown = flush_then_rebuild_what_migrations_made
 
 
 @pytest.fixture(autouse=True)

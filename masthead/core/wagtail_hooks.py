@@ -28,3 +28,12 @@ def two_factor_menu_item(request):
         "label": _("Two-factor sign-in"),
         "help_text": _("Ask for a code from your phone as well as your password."),
     }
+
+
+@hooks.register("insert_global_admin_js")
+def name_the_tag_fields():
+    """The tag field's own text box gets the field's name (static/js/admin-tag-labels.js)."""
+    from django.templatetags.static import static
+    from django.utils.html import format_html
+
+    return format_html('<script src="{}" defer></script>', static("js/admin-tag-labels.js"))

@@ -12,7 +12,7 @@ from tests.browser.helpers import sign_in_to_admin
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -19,7 +19,7 @@ from tests.browser.helpers import assert_accessible, nu_html_errors, sign_in_as,
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -10,7 +10,7 @@ from tests.browser.helpers import assert_accessible, sign_in_as, sign_in_to_admi
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

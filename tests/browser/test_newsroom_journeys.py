@@ -25,7 +25,7 @@ from tests.browser.helpers import sign_in_as
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 DATABASE_TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
@@ -298,7 +298,7 @@ def test_an_editor_adds_a_new_colleague_to_our_team_and_her_byline_links_to_it(
     page.get_by_role("button", name="More actions").click()
     page.get_by_role("button", name="Publish").click()
     # then it is saved the first time, and published
-    expect(page.locator(".messages")).to_contain_text("'Iryna Moroz' has been published")
+    expect(page.locator(".messages")).to_contain_text("Page 'Iryna Moroz' created and published.")
     page.goto(f"{live_server.url}{newsroom.team.url}iryna-moroz/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Iryna Moroz")
     expect(page.get_by_text("Photographer")).to_be_visible()

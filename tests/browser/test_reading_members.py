@@ -13,7 +13,7 @@ from tests.browser.test_members import sign_in_as_member
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 

@@ -23,10 +23,10 @@ from masthead.newsletters.models import Newsletter, Subscription
 from masthead.newsletters.tests.factories import NewsletterFactory
 from tests.browser.helpers import WCAG, nu_html_errors, sign_in_to_admin
 
-# serialized_rollback brings back what migrations made (the root page, groups) after each flush.
+# After each flush, conftest.py puts back what the migrations made (the tree roots, the roles).
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.django_db(transaction=True),
 ]
 
 
