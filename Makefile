@@ -85,7 +85,7 @@ test: install-test browser-tools audio-tools i18n-tools
 	env -u DATABASE_URL DJANGO_SETTINGS_MODULE=masthead.settings.test $(PY) manage.py makemigrations --check --dry-run
 	@# Two processes on the two cores, then the drills that need the machine to themselves (conftest.py's
 	@# SERIAL), alone. pytest's 5 is "none of these were selected" (PYTEST_ARGS chose others).
-	DJANGO_SETTINGS_MODULE=masthead.settings.test $(VENV)/bin/pytest -n 2 --dist loadfile -m "not serial" $(PYTEST_ARGS) || test $$? -eq 5
+	DJANGO_SETTINGS_MODULE=masthead.settings.test $(VENV)/bin/pytest -n 2 --dist worksteal -m "not serial" $(PYTEST_ARGS) || test $$? -eq 5
 	DJANGO_SETTINGS_MODULE=masthead.settings.test $(VENV)/bin/pytest -m serial $(PYTEST_ARGS) || test $$? -eq 5
 
 lint: install-test

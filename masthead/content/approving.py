@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from wagtail.admin import messages as admin_messages
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.viewsets.pages import page_viewset_registry
@@ -70,6 +71,7 @@ def _task_status(task_state_id):
     return TaskState.objects.filter(pk=task_state_id).values_list("status", flat=True).first()
 
 
+@never_cache  # as Wagtail wraps its own admin views: drafts are named here
 @require_admin_access
 def workflow_action(request, page_id, action_name, task_state_id):
     """Wagtail's workflow action (the dashboard's Approve and Request changes), then what it did."""

@@ -11,6 +11,7 @@ import re
 from urllib.parse import urlsplit
 
 from django.http import Http404
+from django.views.decorators.cache import never_cache
 from wagtail.admin.auth import require_admin_access
 from wagtail.admin.views.chooser import BrowseView
 from wagtail.coreutils import resolve_model_string
@@ -42,6 +43,7 @@ def _desired_types(request):
         raise Http404 from error
 
 
+@never_cache  # as Wagtail wraps its own admin views: drafts are named here
 @require_admin_access
 def browse(request):
     """Wagtail's "Choose a page" without a page to start from: started in the page's edition."""

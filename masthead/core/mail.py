@@ -33,10 +33,13 @@ def site_domain():
 
 
 def masked_address(email):
-    """ "o…@example.org": enough for a reader to know which of their addresses a page means, not
-    enough for whoever a newsletter (and its links) was forwarded to to learn it."""
+    """ "o…@g….com": enough for a reader to know which of their addresses a page means, not enough
+    for whoever a newsletter (and its links) was forwarded to to learn it, or whose domain it is."""
     local, _at, domain = (email or "").rpartition("@")
-    return f"{local[:1]}…@{domain}" if local else "…"
+    if not local:
+        return "…"
+    name, dot, suffix = domain.rpartition(".")
+    return f"{local[:1]}…@{name[:1]}…{dot}{suffix}" if name else f"{local[:1]}…@…"
 
 
 def newsroom_name():

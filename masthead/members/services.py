@@ -7,8 +7,6 @@ state says (docs/decisions/0004).
 
 import base64
 import calendar
-import hashlib
-import hmac
 import json
 import logging
 import secrets
@@ -23,6 +21,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F, Min, Q, Sum
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
@@ -641,11 +640,12 @@ def deliver_due_gifts(today=None):
 
 
 def _redeem_key(gift):
-    """The key in a gift's redeem link, the same each time its e-mail is sent, so that an e-mail
-    sent again after a round that died works like the first. Only its hash is stored; without
-    SECRET_KEY no one can work it out."""
-    message = f"gift-redeem:{gift.pk}:{gift.created_at.isoformat()}".encode()
-    digest = hmac.new(settings.SECRET_KEY.encode(), message, hashlib.sha256).digest()
+    """The key in a gift's redeem link, the same each time its e-mail is sent to the same address,
+    so that an e-mail sent again after a round that died works like the first. It names the
+    recipient: once revenue staff correct the address, a link sent to the old one is dead. Only
+    its hash is stored; without SECRET_KEY no one can work it out."""
+    value = f"{gift.pk}:{gift.created_at.isoformat()}:{gift.recipient_email.lower()}"
+    digest = salted_hmac("masthead.members.gift-redeem", value, algorithm="sha256").digest()
     return base64.urlsafe_b64encode(digest).decode().rstrip("=")
 
 

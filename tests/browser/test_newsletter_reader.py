@@ -140,7 +140,7 @@ def test_a_reader_gets_their_data_and_deletes_their_address_by_e_mailed_links(
     page.get_by_role("button", name="E-mail me a link to download my data").click()
     expect(
         page.get_by_text(
-            "We have sent a link to download your data to l…@example.org. It works once, for 24 hours."
+            "We have sent a link to download your data to l…@e….org. It works once, for 24 hours."
         )
     ).to_be_visible()
     pages.check("data-link-sent")

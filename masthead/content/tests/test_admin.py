@@ -353,7 +353,9 @@ def test_the_section_and_author_choosers_open_in_the_edition_being_written(
         )
         for kind in ("section", "author")
     }
-    # then each lists that edition's sections and authors, with no step through the root
+    # then each lists that edition's sections and authors, with no step through the root (kept
+    # by no cache: drafts are named there)
+    assert "no-store" in opened["section"]["Cache-Control"]
     sections = _chooser_rows(opened["section"])
     authors = _chooser_rows(opened["author"])
     if edition == "en":

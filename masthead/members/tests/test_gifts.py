@@ -183,6 +183,26 @@ def test_a_gift_sent_twice_after_a_dropped_connection_carries_one_working_link(
     assert client.post(link).status_code == 410
 
 
+def test_a_link_sent_to_a_mistyped_address_is_dead_once_revenue_corrects_it(
+    client, newsroom, settings
+):
+    # given a gift whose e-mail went to a mistyped address, though the round never heard it did
+    gift = paid_gift("mariia@exmaple.org")
+    settings.EMAIL_BACKEND = "masthead.members.tests.test_gifts.AcceptsThenDrops"
+    assert services.deliver_due_gifts() == 0
+    (wrong,) = [m for m in mail.outbox if m.to == ["mariia@exmaple.org"]]
+    wrong_link = re.search(r"/members/gift/redeem/[^/\s]+/", wrong.body).group(0)
+    # when revenue staff correct the address (it is still paid, open to correction) and it is sent
+    Gift.objects.filter(pk=gift.pk).update(recipient_email="mariia@example.org")
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert services.deliver_due_gifts() == 1
+    # then the link in the mistyped copy redeems nothing, and the one Mariia got works
+    assert client.post(wrong_link).status_code == 410
+    assert not Member.objects.filter(email="mariia@example.org").exists()
+    assert client.post(redeem_link()).status_code == 302
+    assert Member.objects.get(email="mariia@example.org").is_active
+
+
 def test_a_gift_another_worker_is_sending_is_not_sent_again_until_that_worker_is_gone(newsroom):
     # given a gift whose e-mail another worker claimed a moment ago
     gift = paid_gift("mariia@example.org")

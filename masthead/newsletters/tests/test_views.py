@@ -180,7 +180,7 @@ def test_preference_centre_changes_choices_and_unsubscribes(client, daily):
     url = f"/newsletters/preferences/{links.preferences_token(subscriber)}/"
     page = client.get(url).content.decode()
     # (the page names the address only as much as the reader needs: the e-mail may be forwarded)
-    assert "Newsletters for r…@example.org." in page and "reader@example.org" not in page
+    assert "Newsletters for r…@e….org." in page and "reader@example.org" not in page
     assert "data.json" not in page  # the link itself opens no data: it can ask for a link
     saved = client.post(url, {"newsletters": [weekly.pk], "save": "1"})
     assert "Saved" in saved.content.decode()
@@ -226,8 +226,8 @@ def test_the_unsubscribe_page_asks_first_and_can_stop_everything(client, daily):
     page = client.get(path).content.decode()
     assert "Unsubscribe from The Daily Briefing?</h1>" in page
     # (whoever the issue was forwarded to learns no one's address from its link)
-    assert "We will stop sending The Daily Briefing to r…@example.org at once." in page
-    assert "reader@example.org" not in page
+    assert "We will stop sending The Daily Briefing to r…@e….org at once." in page
+    assert "reader@example.org" not in page and "example.org" not in page
     assert set(Subscription.objects.values_list("state", flat=True)) == {"confirmed"}
     done = client.post(path, {"all": ""}).content.decode()
     assert "We will not send you any more newsletters" in done
@@ -277,8 +277,7 @@ def test_an_expired_preference_link_offers_to_e_mail_a_fresh_one(client, daily, 
     assert message.to == ["reader@example.org"]
     assert "30 days" in message.body
     assert (
-        "Newsletters for r…@example.org."
-        in client.get(_path(message, "preferences")).content.decode()
+        "Newsletters for r…@e….org." in client.get(_path(message, "preferences")).content.decode()
     )
 
 
@@ -375,7 +374,7 @@ def test_a_reader_downloads_their_data_then_has_their_address_deleted(client, da
     # when they ask to download their data, a single-use link is e-mailed to them
     asked = client.post(centre, {"ask_export": ""}).content.decode()
     assert (
-        "We have sent a link to download your data to l…@example.org. It works once, for 24 hours."
+        "We have sent a link to download your data to l…@e….org. It works once, for 24 hours."
         in asked
     )
     (message,) = mail.outbox
