@@ -2,7 +2,8 @@
 
 Wagtail draws the row checkboxes and the "Delete" footer for everyone who may see a listing, and
 refuses each row only once the action is sent. An editor who may look at the membership drive but
-not delete it was offered "Delete selected" and then told no; here they are not offered it.
+not delete it was offered "Delete selected" and then told no; here they are not offered it. Nor is
+a row's own "Delete" offered where the model's permission policy keeps that row (a sent issue).
 """
 
 from django.utils.functional import cached_property
@@ -28,6 +29,15 @@ class PermittedBulkActionsMixin:
             else True  # another app's action checks its own permission
             for action in actions
         )
+
+    def get_delete_url(self, instance):
+        # Wagtail asks only whether the model may be deleted; a row its permission policy keeps
+        # (a sent newsletter issue) offers no "Delete".
+        if self.permission_policy.user_has_permission_for_instance(
+            self.request.user, "delete", instance
+        ):
+            return super().get_delete_url(instance)
+        return None
 
     @cached_property
     def columns(self):

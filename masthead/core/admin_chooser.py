@@ -13,8 +13,7 @@ from urllib.parse import urlsplit
 from django.http import Http404
 from django.views.decorators.cache import never_cache
 from wagtail.admin.auth import require_admin_access
-from wagtail.admin.views.chooser import BrowseView
-from wagtail.coreutils import resolve_model_string
+from wagtail.admin.views.chooser import BrowseView, page_models_from_string
 from wagtail.models import Page
 
 # The page editor, and the form adding a page under a parent: /admin/pages/add/<app>/<model>/<id>/
@@ -36,9 +35,9 @@ def _edition_being_written(request):
 
 
 def _desired_types(request):
-    names = [name for name in (request.GET.get("page_type") or "").split(",") if name]
+    """The page types asked for, read as Wagtail's chooser reads them (a 404 for a made-up one)."""
     try:
-        return [resolve_model_string(name) for name in names]
+        return page_models_from_string(request.GET.get("page_type") or "wagtailcore.page")
     except (ValueError, LookupError) as error:
         raise Http404 from error
 

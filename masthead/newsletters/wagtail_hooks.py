@@ -197,16 +197,6 @@ class IssuePolicy(ModelPermissionPolicy):
 register_permission_policy(Issue, IssuePolicy(Issue))
 
 
-class IssueIndexView(PermittedBulkActionsIndexView):
-    def get_delete_url(self, instance):
-        # Wagtail asks only whether the model may be deleted; a sent issue's row offers no "Delete".
-        if self.permission_policy.user_has_permission_for_instance(
-            self.request.user, "delete", instance
-        ):
-            return super().get_delete_url(instance)
-        return None
-
-
 class IssueDeleteView(DeleteView):
     def dispatch(self, request, *args, **kwargs):
         refused = self.user_has_permission("delete") and not self.user_has_permission_for_instance(
@@ -226,7 +216,7 @@ class IssueViewSet(SnippetViewSet):
     model = Issue
     icon = "doc-full-inverse"
     menu_label = _("Issues")
-    index_view_class = IssueIndexView
+    index_view_class = PermittedBulkActionsIndexView  # a sent issue's row offers no Delete
     edit_view_class = IssueEditView
     delete_view_class = IssueDeleteView
     list_display = ["subject", "newsletter", "state", "send_at", "started_at", "audience_size"]
